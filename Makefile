@@ -1,0 +1,38 @@
+# marjaa — the two first commands: `make console` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install console test lint eval study clean
+
+# Create the virtual environment and install the project (editable) with its dev tools.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+console: $(STAMP)
+	@$(BIN)/marjaa console --corpus seeds/
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest
+
+# Retrieval quality on the development set (needs ../shared beside the clone).
+eval: $(STAMP)
+	$(BIN)/marjaa eval ../shared/eval/arcd-train.json
+
+# The variant table of docs/retrieval.md.
+study: $(STAMP)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,study]'
+	$(BIN)/python bench/retrieval_study.py ../shared/eval/arcd-train.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,176 @@
+"""The `marjaa` command: parse arguments and dispatch to the console, ask, sources and eval."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from rich.console import Console
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.console import run_console
+from bot.formatting import answer_to_dict, render_answer, render_sources
+from retrieval.evaluate import Report, evaluate, is_squad, load_questions
+from retrieval.readers import CorpusError
+from retrieval.search import Retriever
+
+MAX_TOP_K = 50
+
+
+class UserError(Exception):
+    """A problem the user can fix; reported as one line, exit status 1."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _top_k(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if not 1 <= number <= MAX_TOP_K:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_TOP_K}")
+    return number
+
+
+def _add_corpus(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        metavar="PATH",
+        help="folder or file of documents (default: MARJAA_CORPUS, else seeds/)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="marjaa",
+        description="مرجع — answer Arabic questions from a corpus of documents, with citations.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    console = commands.add_parser("console", help="ask questions interactively in the terminal")
+    _add_corpus(console)
+    console.add_argument(
+        "--top-k", type=_top_k, default=3, metavar="N", help="results per question"
+    )
+
+    ask = commands.add_parser("ask", help="answer one question (or one per stdin line)")
+    ask.add_argument("question", nargs="?", help="the question; omitted: read lines from stdin")
+    ask.add_argument("--json", action="store_true", help="print JSON (one object per question)")
+    ask.add_argument("--top-k", type=_top_k, default=3, metavar="N", help="results per question")
+    _add_corpus(ask)
+
+    sources = commands.add_parser("sources", help="list the documents of the corpus")
+    _add_corpus(sources)
+
+    ev = commands.add_parser("eval", help="measure retrieval quality on a question file")
+    ev.add_argument("file", type=Path, help="SQuAD .json, or .jsonl of {question, expected}")
+    _add_corpus(ev)
+    ev.add_argument("--top-k", type=_top_k, default=10, metavar="K", help="ranks to look at")
+    ev.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    ev.add_argument("--failures", action="store_true", help="list the questions missed at rank 1")
+    return parser
+
+
+def _open_retriever(path: Path) -> Retriever:
+    err = Console(stderr=True, highlight=False)
+    try:
+        return Retriever.from_path(path, warn=lambda m: err.print(f"[yellow]warning:[/] {m}"))
+    except CorpusError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _stdout_console() -> Console:
+    return Console(highlight=False)
+
+
+def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    retriever = _open_retriever(args.corpus or settings.corpus)
+    history = settings.data_dir / "console_history"
+    return run_console(retriever, _stdout_console(), top_k=args.top_k, history=history)
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    retriever = _open_retriever(args.corpus or settings.corpus)
+    questions = [args.question] if args.question is not None else sys.stdin
+    console = _stdout_console()
+    for line in questions:
+        question = line.rstrip("\n")
+        if args.question is None and not question.strip():
+            continue
+        answer = retriever.search(question, k=args.top_k)
+        if args.json:
+            print(json.dumps(answer_to_dict(answer), ensure_ascii=False), flush=True)
+        else:
+            console.print(render_answer(answer))
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
+    retriever = _open_retriever(args.corpus or settings.corpus)
+    _stdout_console().print(render_sources(retriever.corpus.documents))
+    return 0
+
+
+def _print_report(report: Report, console: Console, failures: bool) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{report.questions} questions", show_header=False)
+    for key, value in report.to_dict().items():
+        if value is not None:
+            shown = f"{value:.3f}" if isinstance(value, float) else str(value)
+            table.add_row(key.replace("_", " "), shown)
+    console.print(table)
+    if failures:
+        for miss in report.failures:
+            rank = miss.gold_rank if miss.gold_rank else "-"
+            console.print(f"rank {rank:>2}  top {miss.top}  {miss.question}")
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.file.is_file():
+        raise UserError(f"question file not found: {args.file}")
+    try:
+        questions = load_questions(args.file)
+    except CorpusError as exc:
+        raise UserError(str(exc)) from None
+    corpus = args.corpus or (args.file if is_squad(args.file) else settings.corpus)
+    report = evaluate(_open_retriever(corpus), questions, top_k=args.top_k)
+    if args.json:
+        print(json.dumps(report.to_dict(with_failures=args.failures), ensure_ascii=False))
+    else:
+        _print_report(report, _stdout_console(), args.failures)
+    return 0
+
+
+COMMANDS = {"console": cmd_console, "ask": cmd_ask, "sources": cmd_sources, "eval": cmd_eval}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        return COMMANDS[args.command](args, settings)
+    except (UserError, ConfigError) as exc:
+        print(f"marjaa: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Arabic passage retrieval: pure and synchronous. Documents in, Answer out."""

@@ -1,0 +1,157 @@
+"""Turn normalized tokens into index terms: stemming, an exact field, query stop words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from retrieval.normalize import tokens
+from retrieval.stopwords import STOP_WORDS
+
+EXACT = "="  # prefix of exact-form terms; never part of a token, so fields cannot collide
+STEMMERS = ("snowball", "light", "isri", "tashaphyne", "tashaphyne-root", "none")
+# Arabic words shorter than this are left unstemmed: stemming them only creates collisions.
+MIN_STEM_LENGTH = 3
+
+
+@dataclass(frozen=True)
+class AnalyzerConfig:
+    """How text becomes index terms. Part of the index fingerprint: change it, rebuild."""
+
+    stemmer: str = "snowball+isri"
+    exact_field: bool = True  # also index the unstemmed form, so exact matches rank higher
+    heading_weight: int = 1  # heading terms are counted this many times with their passage
+    title_weight: int = 1  # document title terms added to each passage this many times
+    query_stop_words: bool = True
+    char_ngrams: int = 0  # > 0: also index character n-grams of each token (study only)
+
+    def fingerprint(self) -> str:
+        return (
+            f"stem={self.stemmer};exact={int(self.exact_field)};h={self.heading_weight};"
+            f"t={self.title_weight};stop={int(self.query_stop_words)};ng={self.char_ngrams}"
+        )
+
+
+def _is_arabic(word: str) -> bool:
+    return "\u0621" <= word[0] <= "\u064a"
+
+
+def _snowball() -> Callable[[str], str]:
+    import Stemmer
+
+    stem = Stemmer.Stemmer("arabic").stemWord
+    return lambda word: stem(word) if _is_arabic(word) else word
+
+
+_LIGHT_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال", "و")
+_LIGHT_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
+
+
+def _light(word: str) -> str:
+    """Light10-style affix stripping (Larkey et al.): prefixes, then suffixes, keep >= 2."""
+    for prefix in _LIGHT_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+            word = word[len(prefix) :]
+            break
+    for suffix in _LIGHT_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            word = word[: -len(suffix)]
+    return word
+
+
+def _isri() -> Callable[[str], str]:
+    from nltk.stem.isri import ISRIStemmer
+
+    return ISRIStemmer().stem
+
+
+def _tashaphyne() -> Callable[[str], str]:
+    from tashaphyne.stemming import ArabicLightStemmer
+
+    stemmer = ArabicLightStemmer()
+    return lambda word: stemmer.light_stem(word) or word
+
+
+def _tashaphyne_root() -> Callable[[str], str]:
+    from tashaphyne.stemming import ArabicLightStemmer
+
+    stemmer = ArabicLightStemmer()
+
+    def root(word: str) -> str:
+        stemmer.light_stem(word)
+        return stemmer.get_root() or word
+
+    return root
+
+
+def make_stemmer(name: str) -> Callable[[str], str]:
+    """A cached word -> stem function. Latin words and numbers are kept as they are."""
+    if name == "none":
+        return lambda word: word
+    base = {
+        "snowball": _snowball,
+        "light": lambda: _light,
+        "isri": _isri,
+        "tashaphyne": _tashaphyne,
+        "tashaphyne-root": _tashaphyne_root,
+    }[name]()
+
+    @lru_cache(maxsize=1 << 20)
+    def stem(word: str) -> str:
+        if len(word) < MIN_STEM_LENGTH or not _is_arabic(word):
+            return word
+        return base(word) or word
+
+    return stem
+
+
+class Analyzer:
+    """Index and query terms for one configuration."""
+
+    def __init__(self, config: AnalyzerConfig | None = None) -> None:
+        self.config = config or AnalyzerConfig()
+        names = self.config.stemmer.split("+")
+        for name in names:
+            if name not in STEMMERS:
+                raise ValueError(f"unknown stemmer {name!r}; choose from {STEMMERS}")
+        # the first stemmer decides which words match (highlights, coverage); the others
+        # add fields of their own, their terms prefixed so the fields stay apart
+        self.stem = make_stemmer(names[0])
+        self._extra = [(f"{i}~", make_stemmer(n)) for i, n in enumerate(names[1:], start=1)]
+
+    def keys(self, word: str) -> list[str]:
+        """The stemmed-field terms of one normalized word: what counts as the same word."""
+        return [self.stem(word), *(prefix + extra(word) for prefix, extra in self._extra)]
+
+    def terms(self, words: list[str]) -> list[str]:
+        """Index terms of already-normalized words."""
+        stem = self.stem
+        out = [stem(w) for w in words]
+        for prefix, extra in self._extra:
+            out += [prefix + extra(w) for w in words]
+        if self.config.exact_field:
+            out += [EXACT + w for w in words]
+        n = self.config.char_ngrams
+        if n:
+            out += [f"#{w[i : i + n]}" for w in words if len(w) > n for i in range(len(w) - n + 1)]
+        return out
+
+    def passage_terms(self, text: str, heading: str | None = None, title: str = "") -> list[str]:
+        words = tokens(text)
+        if heading and self.config.heading_weight:
+            words += tokens(heading) * self.config.heading_weight
+        if title and self.config.title_weight:
+            words += tokens(title) * self.config.title_weight
+        return self.terms(words)
+
+    def content_words(self, question: str) -> list[str]:
+        """The question's normalized words without stop words (its informative words)."""
+        words = tokens(question)
+        if not self.config.query_stop_words:
+            return words
+        kept = [w for w in words if w not in STOP_WORDS]
+        return kept or words  # a question made only of stop words still searches for them
+
+    def query_terms(self, question: str) -> list[str]:
+        return self.terms(self.content_words(question))

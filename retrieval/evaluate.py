@@ -1,0 +1,177 @@
+"""Retrieval quality over question files: hit@k, MRR@10, answer recall, abstention, speed."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from retrieval.corpus import Passage
+from retrieval.normalize import normalize
+from retrieval.readers import CorpusError
+from retrieval.search import Answer, Retriever
+
+MRR_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class Question:
+    question: str
+    # A passage answers when its normalized text contains one of these (normalized);
+    # None: the corpus cannot answer the question.
+    expected: tuple[str, ...] | None
+    gold_context: str | None = None  # SQuAD: the paragraph the question was written on
+    answers: tuple[str, ...] = ()  # SQuAD: the gold answer strings
+
+
+@dataclass
+class Miss:
+    question: str
+    gold_rank: int | None  # None: not in the top MRR_DEPTH
+    top: str  # the passage ranked first
+    answered: bool
+
+
+@dataclass
+class Report:
+    questions: int = 0
+    answerable: int = 0
+    unanswerable: int = 0
+    hit_at_1: float = 0.0
+    hit_at_3: float = 0.0
+    hit_at_5: float = 0.0
+    mrr_at_10: float = 0.0
+    answer_recall_at_3: float | None = None
+    no_answer_on_answerable: float = 0.0
+    no_answer_on_unanswerable: float | None = None
+    questions_per_second: float = 0.0
+    failures: list[Miss] = field(default_factory=list)
+
+    def to_dict(self, with_failures: bool = False) -> dict:
+        data = asdict(self)
+        if not with_failures:
+            data.pop("failures")
+        return data
+
+
+def load_squad_questions(path: Path) -> list[Question]:
+    """Questions of a SQuAD-format file, each tied to its own paragraph."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        articles = data["data"]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise CorpusError(f"{path}: not a readable SQuAD file ({exc.__class__.__name__})") from exc
+    questions = []
+    for article in articles:
+        for paragraph in article.get("paragraphs", []):
+            context = paragraph.get("context", "").strip()
+            for qa in paragraph.get("qas", []):
+                text = (qa.get("question") or "").strip()
+                if text and context:
+                    answers = tuple(a["text"] for a in qa.get("answers", []) if a.get("text"))
+                    questions.append(Question(text, None, context, answers))
+    return questions
+
+
+def load_jsonl_questions(path: Path) -> list[Question]:
+    questions = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"{path}: cannot read ({exc.__class__.__name__})") from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            text = record["question"]
+            expected = record.get("expected")
+            if not isinstance(text, str) or not (expected is None or isinstance(expected, list)):
+                raise TypeError
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+            raise CorpusError(
+                f'{path}:{number}: expected {{"question": str, "expected": [str] | null}}'
+            ) from exc
+        questions.append(Question(text, None if expected is None else tuple(expected)))
+    return questions
+
+
+def is_squad(path: Path) -> bool:
+    return path.suffix.lower() == ".json"
+
+
+def load_questions(path: Path) -> list[Question]:
+    return load_squad_questions(path) if is_squad(path) else load_jsonl_questions(path)
+
+
+def _relevance(question: Question, texts: set[str]) -> Callable[[Passage], bool] | None:
+    """How to recognise a right passage; None when the corpus cannot answer the question."""
+    if question.gold_context is not None:
+        gold = normalize(question.gold_context)
+        if not any(gold in text for text in texts):
+            return None  # asked against another corpus: its paragraph is not there
+        # a passage that contains the whole gold paragraph counts: results drop a passage
+        # contained in a better-ranked one, and corpora repeat paragraphs inside longer ones
+        return lambda p: gold in normalize(p.text)
+    if question.expected is None:
+        return None
+    wanted = [normalize(e) for e in question.expected if normalize(e)]
+    return lambda p: any(w in normalize(p.text) for w in wanted)
+
+
+def evaluate(
+    retriever: Retriever,
+    questions: Iterable[Question],
+    top_k: int = MRR_DEPTH,
+    search: Callable[[str, int], Answer] | None = None,
+) -> Report:
+    """Ask every question and score the ranking against the expected passages."""
+    search = search or retriever.search
+    report = Report()
+    hits = {1: 0, 3: 0, 5: 0}
+    rr_sum = 0.0
+    recall_hits = recall_total = 0
+    abstained_answerable = abstained_unanswerable = 0
+    texts = {normalize(p.text) for p in retriever.passages}
+    started = time.perf_counter()
+    for question in questions:
+        report.questions += 1
+        answer = search(question.question, max(top_k, MRR_DEPTH))
+        relevant = _relevance(question, texts)
+        if relevant is None:
+            report.unanswerable += 1
+            abstained_unanswerable += not answer.answered
+            continue
+        report.answerable += 1
+        abstained_answerable += not answer.answered
+        ranks = [r.rank for r in answer.results if relevant(r.passage)]
+        rank = ranks[0] if ranks else None
+        for k in hits:
+            hits[k] += rank is not None and rank <= k
+        rr_sum += 1 / rank if rank else 0.0
+        if question.answers:
+            recall_total += 1
+            top3 = [normalize(r.passage.text) for r in answer.results[:3]]
+            golds = [normalize(a) for a in question.answers]
+            recall_hits += any(g and g in text for g in golds for text in top3)
+        if rank != 1:
+            top = answer.results[0].passage.id if answer.results else "-"
+            report.failures.append(Miss(question.question, rank, top, answer.answered))
+    elapsed = time.perf_counter() - started
+    n = report.answerable or 1
+    report.hit_at_1, report.hit_at_3, report.hit_at_5 = (hits[k] / n for k in (1, 3, 5))
+    report.mrr_at_10 = rr_sum / n
+    report.answer_recall_at_3 = recall_hits / recall_total if recall_total else None
+    report.no_answer_on_answerable = abstained_answerable / n
+    if report.unanswerable:
+        report.no_answer_on_unanswerable = abstained_unanswerable / report.unanswerable
+    report.questions_per_second = report.questions / elapsed if elapsed else 0.0
+    for key in ("hit_at_1", "hit_at_3", "hit_at_5", "mrr_at_10", "no_answer_on_answerable"):
+        setattr(report, key, round(getattr(report, key), 4))
+    for key in ("answer_recall_at_3", "no_answer_on_unanswerable"):
+        value = getattr(report, key)
+        setattr(report, key, None if value is None else round(value, 4))
+    report.questions_per_second = round(report.questions_per_second, 1)
+    return report

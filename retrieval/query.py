@@ -1,0 +1,72 @@
+"""A question's plan: its informative words, their weights, index terms, and word matching."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from retrieval.analysis import Analyzer
+from retrieval.variants import Variants
+
+# A question word found in a passage only through its root (another form of the word,
+# e.g. قاد for قائد) counts this much towards coverage; through its stem it counts fully.
+ROOT_CREDIT = 0.25
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    words: tuple[str, ...]  # informative words of the question, normalized, in order
+    terms: list[str]  # index terms to score with
+    weights: dict[str, float]  # word -> weight (rarer in the corpus: heavier)
+    # per stemmed field (stem first, then root): field key -> question word it stands for
+    fields: tuple[dict[str, str], ...]
+    keys: Callable[[str], list[str]]
+
+    def match(self, word: str) -> str | None:
+        """The question word that a normalized passage word matches by stem, if any."""
+        return self.fields[0].get(self.keys(word)[0])
+
+    def coverage(self, passage_words: Iterable[str]) -> float:
+        """Weighted share of the question's words that the passage words contain."""
+        total = sum(self.weights.values())
+        if not total:
+            return 0.0
+        credit: dict[str, float] = {}
+        for word in set(passage_words):
+            for index, key in enumerate(self.keys(word)):
+                found = self.fields[index].get(key)
+                if found:
+                    value = 1.0 if index == 0 else ROOT_CREDIT
+                    credit[found] = max(credit.get(found, 0.0), value)
+        return sum(self.weights[w] * c for w, c in credit.items()) / total
+
+
+def plan_query(
+    question: str,
+    analyzer: Analyzer,
+    df: Callable[[str], int],
+    idf: Callable[[str], float],
+    variants: Variants,
+) -> QueryPlan:
+    """Informative words of ``question`` with their index terms and weights.
+
+    A word the corpus has never seen is also searched as the spellings the corpus knows
+    (MSA for dialect, without clitics, other vowels), and weighs as its best-known form.
+    """
+    words = tuple(dict.fromkeys(analyzer.content_words(question)))
+    extra: list[str] = []
+    fields: tuple[dict[str, str], ...] = ()
+    weights: dict[str, float] = {}
+    for word in words:
+        forms = [word]
+        if not df(analyzer.stem(word)):
+            forms += variants.of(word)
+            extra += analyzer.terms(forms[1:])
+        for form in forms:
+            keys = analyzer.keys(form)
+            fields = fields or tuple({} for _ in keys)
+            for index, key in enumerate(keys):
+                fields[index].setdefault(key, word)
+        weights[word] = min(idf(analyzer.stem(form)) for form in forms)
+    terms = list(dict.fromkeys(analyzer.terms(list(words)) + extra))
+    return QueryPlan(words, terms, weights, fields or ({},), analyzer.keys)

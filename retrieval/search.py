@@ -1,0 +1,135 @@
+"""The retriever: question -> Answer (ranked passages, best sentences, highlights, answered?)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.analysis import Analyzer, AnalyzerConfig
+from retrieval.corpus import Corpus, Passage, load_corpus
+from retrieval.index import BM25Config, Engine, RankBM25Engine, top_k
+from retrieval.normalize import normalize, tokens
+from retrieval.query import QueryPlan, plan_query
+from retrieval.readers import Warn
+from retrieval.sentences import Span, best_sentence, matched_spans
+from retrieval.variants import Variants
+
+# How many extra candidates to fetch so that dropping repeated passages still leaves k.
+EXTRA_CANDIDATES = 5
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    analyzer: AnalyzerConfig = field(default_factory=AnalyzerConfig)
+    bm25: BM25Config = field(default_factory=BM25Config)
+    engine: str = "rank-bm25"
+    # Abstention: the best passage must cover this share of the question's informative
+    # words, weighted by how rare each word is in the corpus (unknown words weigh most).
+    min_coverage: float = 0.33
+
+    def fingerprint(self) -> str:
+        return f"{self.analyzer.fingerprint()};{self.bm25.fingerprint()};engine={self.engine}"
+
+
+@dataclass(frozen=True)
+class Result:
+    rank: int
+    passage: Passage
+    score: float
+    answer_sentence: str
+    highlights: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    query: str
+    normalized_query: str
+    answered: bool
+    results: tuple[Result, ...]
+    words: tuple[str, ...] = ()  # the question's informative words (normalized)
+    coverage: float = 0.0  # weighted share of ``words`` found in the best passage
+
+
+def make_engine(name: str, passages_terms: list[list[str]], config: BM25Config) -> Engine:
+    if name == "rank-bm25":
+        return RankBM25Engine(passages_terms, config)
+    raise ValueError(f"unknown engine {name!r}")
+
+
+class Retriever:
+    """BM25 over normalized passages, with the citation of every passage."""
+
+    def __init__(self, corpus: Corpus, config: RetrievalConfig | None = None) -> None:
+        self.corpus = corpus
+        self.config = config or RetrievalConfig()
+        self.analyzer = Analyzer(self.config.analyzer)
+        terms = [
+            self.analyzer.passage_terms(p.text, p.heading, p.title if p.titled else "")
+            for p in corpus.passages
+        ]
+        self.engine = make_engine(self.config.engine, terms, self.config.bm25)
+        self.variants = Variants(self._known_words())
+
+    @classmethod
+    def from_path(
+        cls, path: str | Path, config: RetrievalConfig | None = None, warn: Warn | None = None
+    ) -> Retriever:
+        return cls(load_corpus(path, warn), config)
+
+    @property
+    def passages(self) -> list[Passage]:
+        return self.corpus.passages
+
+    def _known_words(self) -> set[str]:
+        """Corpus words, for matching differently transliterated names."""
+        return {w for p in self.corpus.passages for w in p.tokens}
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency (always positive; highest for unseen terms)."""
+        n = self.engine.size
+        df = self.engine.document_frequency(term)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def plan(self, question: str) -> QueryPlan:
+        return plan_query(
+            question, self.analyzer, self.engine.document_frequency, self.idf, self.variants
+        )
+
+    def coverage(self, plan: QueryPlan, passage: Passage) -> float:
+        """How much of the question the passage (with its heading and title) contains."""
+        words = passage.tokens
+        if self.config.analyzer.title_weight and passage.titled:
+            words += tokens(passage.title)
+        return plan.coverage(words)
+
+    def search(self, question: str, k: int = 3) -> Answer:
+        """The k best passages for ``question``; ``answered`` is False when they don't fit."""
+        plan = self.plan(question)
+        normalized = normalize(question)
+        if not plan.words:
+            return Answer(question, normalized, False, ())
+        hits = top_k(self.engine.scores(plan.terms), k + EXTRA_CANDIDATES)
+        match = plan.match
+        results: list[Result] = []
+        kept_texts: list[str] = []
+        for index, score in hits:
+            passage = self.corpus.passages[index]
+            key = normalize(passage.text)
+            if any(key in other for other in kept_texts):
+                continue  # the same words are already shown in a better-ranked passage
+            kept_texts.append(key)
+            results.append(
+                Result(
+                    rank=len(results) + 1,
+                    passage=passage,
+                    score=round(score, 4),
+                    answer_sentence=best_sentence(passage.text, match, plan.weights),
+                    highlights=tuple(matched_spans(passage.text, lambda w: match(w) is not None)),
+                )
+            )
+            if len(results) == k:
+                break
+        coverage = self.coverage(plan, results[0].passage) if results else 0.0
+        answered = bool(results) and coverage >= self.config.min_coverage
+        return Answer(question, normalized, answered, tuple(results), plan.words, coverage)

@@ -1,0 +1,70 @@
+"""Sentences and word spans of original (un-normalized) text: best sentence and highlights."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+
+from retrieval.normalize import tokens
+
+# A word as written: letters and digits with any diacritics, tatweel or joiners inside it,
+# so that a span covers the whole word the reader sees.
+_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c\u200d"
+_WORD = re.compile(rf"[^\W_](?:[^\W_]|[{_MARKS}])*")
+# Sentence ends: . ! ? ؟ … (with closing quotes) followed by a space or the end, and line
+# breaks. A dot inside a token ("3.5", "U.S") does not end a sentence.
+_SENTENCE_BREAK = re.compile(r"[.!?؟…]+[\"'”’»)\]]*(?=\s|$)|\n")
+
+Span = tuple[int, int]
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Character spans of the sentences of ``text``, whitespace trimmed, in order."""
+    spans: list[Span] = []
+    start = 0
+    for match in _SENTENCE_BREAK.finditer(text):
+        spans.append((start, match.end()))
+        start = match.end()
+    spans.append((start, len(text)))
+    trimmed = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b and tokens(text[a:b]):
+            trimmed.append((a, b))
+    return trimmed
+
+
+def sentences(text: str) -> list[str]:
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int, list[str]]]:
+    """Each written word's span with its normalized tokens."""
+    for match in _WORD.finditer(text):
+        words = tokens(match.group())
+        if words:
+            yield match.start(), match.end(), words
+
+
+def matched_spans(text: str, matches: Callable[[str], bool]) -> list[Span]:
+    """Spans of the words of ``text`` whose normalized form ``matches``."""
+    return [(a, b) for a, b, words in word_spans(text) if any(map(matches, words))]
+
+
+def best_sentence(
+    text: str, match: Callable[[str], str | None], weights: Mapping[str, float]
+) -> str:
+    """The sentence whose distinct matched query terms weigh most (the earliest on a tie).
+
+    ``match`` maps a normalized word to the query term it matches (or None).
+    """
+    best, best_score = "", -1.0
+    for a, b in sentence_spans(text):
+        found = {match(word) for _, _, words in word_spans(text[a:b]) for word in words}
+        score = sum(weights.get(term, 0.0) for term in found if term)
+        if score > best_score:
+            best, best_score = text[a:b], score
+    return best or text.strip()

@@ -1,0 +1,57 @@
+"""Other spellings of a query word that the corpus knows: MSA for dialect, without clitics,
+or with other vowels.
+
+Used only for question words the corpus has never seen, so that "الجاية" finds "المقبلة",
+"لاوروبا" finds "اوروبا" and a name transliterated differently ("بلانكن"/"بلينكن",
+"نتانياهو"/"نتنياهو") still matches.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from retrieval.dialect import SYNONYMS
+
+# Proclitics, longest first: conjunction (و ف), preposition (ب ل ك) and the article.
+PROCLITICS = tuple("وبال وال فال بال كال ولل لل ال وب ول و ف ب ل ك".split())
+MIN_REST = 3  # what remains after removing a clitic must still look like a word
+# Long vowels, hamza seats and the glides are what transliterations disagree on most.
+_VOWELS = str.maketrans("", "", "اويءى")
+MIN_SKELETON = 4  # shorter skeletons collide with ordinary words
+MAX_VARIANTS = 3
+
+
+def skeleton(word: str) -> str:
+    return word.translate(_VOWELS)
+
+
+def _arabic(word: str) -> bool:
+    return "\u0621" <= word[0] <= "\u064a"
+
+
+class Variants:
+    """The corpus words, indexed for finding other spellings of unknown words."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = {w for w in words if _arabic(w)}
+        groups: dict[str, list[str]] = defaultdict(list)
+        for word in self.words:
+            key = skeleton(word)
+            if len(key) >= MIN_SKELETON:
+                groups[key].append(word)
+        self._skeletons = {key: sorted(ws) for key, ws in groups.items()}
+
+    def of(self, word: str) -> list[str]:
+        """Known spellings of ``word`` (never ``word`` itself), best first."""
+        if not word or not _arabic(word) or word in self.words:
+            return []
+        found = [w for w in SYNONYMS.get(word, []) if w in self.words]
+        for clitic in PROCLITICS:
+            rest = word[len(clitic) :]
+            if word.startswith(clitic) and len(rest) >= MIN_REST:
+                for candidate in (rest, "ال" + rest):
+                    if candidate in self.words and candidate not in found:
+                        found.append(candidate)
+        found += [w for w in self._skeletons.get(skeleton(word), []) if w not in found]
+        return [w for w in found if w != word][:MAX_VARIANTS]
