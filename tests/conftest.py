@@ -1,0 +1,32 @@
+"""Shared fixtures: the bundled seeds, ../shared (skipped when absent), small corpora."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+ARCD_TRAIN = SHARED / "eval" / "arcd-train.json"
+SEED_QUESTIONS = Path(__file__).parent / "data" / "seed_questions.jsonl"
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def arcd_train() -> Path:
+    if not ARCD_TRAIN.is_file():
+        pytest.skip(f"needs ../shared beside the clone ({ARCD_TRAIN} is absent)")
+    return ARCD_TRAIN
+
+
+@pytest.fixture(scope="session")
+def seeds_retriever():
+    from retrieval.search import Retriever
+
+    return Retriever.from_path(SEEDS)
