@@ -146,12 +146,14 @@ class Analyzer:
         return self.terms(words)
 
     def content_words(self, question: str) -> list[str]:
-        """The question's normalized words without stop words (its informative words)."""
-        words = tokens(question)
+        """The question's normalized words without stop words (its informative words).
+
+        Single letters (a stray و or ب) carry nothing; digits do ("7 أكتوبر").
+        """
+        words = [w for w in tokens(question) if len(w) > 1 or w.isdigit()]
         if not self.config.query_stop_words:
             return words
-        kept = [w for w in words if w not in STOP_WORDS]
-        return kept or words  # a question made only of stop words still searches for them
+        return [w for w in words if w not in STOP_WORDS]
 
     def query_terms(self, question: str) -> list[str]:
         return self.terms(self.content_words(question))

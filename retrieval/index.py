@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +39,11 @@ class Engine(Protocol):
         ...
 
 
+def lucene_idf(n: int, df: int) -> float:
+    """log(1 + (N - df + 0.5) / (df + 0.5)): positive for every df, highest when df is 0."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
 def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
     """The k best (index, score) pairs with a positive score; ties keep corpus order."""
     positive = np.flatnonzero(scores > 0)
@@ -64,6 +70,11 @@ class RankBM25Engine:
         self.size = len(passages_terms)
         self._bm25 = cls(passages_terms, k1=config.k1, b=config.b)
         self._df = Counter(term for freqs in self._bm25.doc_freqs for term in freqs)
+        if config.variant == "okapi":
+            # rank-bm25's Okapi idf is zero or negative for terms in half the passages or
+            # more, so a corpus of one or two files answers nothing; Lucene's idf is always
+            # positive and otherwise orders terms the same way (and bm25s uses it too)
+            self._bm25.idf = {t: lucene_idf(self.size, df) for t, df in self._df.items()}
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         known = [t for t in terms if t in self._df]

@@ -11,6 +11,10 @@ from retrieval.variants import Variants
 # A question word found in a passage only through its root (another form of the word,
 # e.g. قاد for قائد) counts this much towards coverage; through its stem it counts fully.
 ROOT_CREDIT = 0.25
+# A word the corpus has never seen (in any spelling we know) weighs this much more than the
+# rarest known word: in a small corpus idf barely separates "rare" from "absent", yet an
+# absent name or topic is the clearest sign that the corpus cannot answer.
+UNKNOWN_FACTOR = 1.5
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,13 @@ class QueryPlan:
     # per stemmed field (stem first, then root): field key -> question word it stands for
     fields: tuple[dict[str, str], ...]
     keys: Callable[[str], list[str]]
+    unknown: frozenset[str] = frozenset()  # words the corpus knows in no spelling
+
+    @property
+    def unknown_share(self) -> float:
+        """Weighted share of the question that the corpus has never seen."""
+        total = sum(self.weights.values())
+        return sum(self.weights[w] for w in self.unknown) / total if total else 0.0
 
     def match(self, word: str) -> str | None:
         """The question word that a normalized passage word matches by stem, if any."""
@@ -57,16 +68,22 @@ def plan_query(
     extra: list[str] = []
     fields: tuple[dict[str, str], ...] = ()
     weights: dict[str, float] = {}
+    unknown: set[str] = set()
     for word in words:
         forms = [word]
-        if not df(analyzer.stem(word)):
+        known = bool(df(analyzer.stem(word)))
+        if not known:
             forms += variants.of(word)
             extra += analyzer.terms(forms[1:])
+            known = len(forms) > 1
         for form in forms:
             keys = analyzer.keys(form)
             fields = fields or tuple({} for _ in keys)
             for index, key in enumerate(keys):
                 fields[index].setdefault(key, word)
-        weights[word] = min(idf(analyzer.stem(form)) for form in forms)
+        weight = min(idf(analyzer.stem(form)) for form in forms)
+        weights[word] = weight if known else weight * UNKNOWN_FACTOR
+        if not known:
+            unknown.add(word)
     terms = list(dict.fromkeys(analyzer.terms(list(words)) + extra))
-    return QueryPlan(words, terms, weights, fields or ({},), analyzer.keys)
+    return QueryPlan(words, terms, weights, fields or ({},), analyzer.keys, frozenset(unknown))

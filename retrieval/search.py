@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.analysis import Analyzer, AnalyzerConfig
 from retrieval.corpus import Corpus, Passage, load_corpus
-from retrieval.index import BM25Config, Engine, RankBM25Engine, top_k
+from retrieval.index import BM25Config, Engine, RankBM25Engine, lucene_idf, top_k
 from retrieval.normalize import normalize, tokens
 from retrieval.query import QueryPlan, plan_query
 from retrieval.readers import Warn
@@ -24,9 +23,12 @@ class RetrievalConfig:
     analyzer: AnalyzerConfig = field(default_factory=AnalyzerConfig)
     bm25: BM25Config = field(default_factory=BM25Config)
     engine: str = "rank-bm25"
-    # Abstention: the best passage must cover this share of the question's informative
-    # words, weighted by how rare each word is in the corpus (unknown words weigh most).
-    min_coverage: float = 0.33
+    # Abstention (docs/retrieval.md): no answer when the words the corpus has never seen
+    # make up this share of the question or more...
+    max_unknown: float = 0.65
+    # ...or when the best passage covers less than this share of the question's informative
+    # words, each weighted by its rarity in the corpus.
+    min_coverage: float = 0.21
 
     def fingerprint(self) -> str:
         return f"{self.analyzer.fingerprint()};{self.bm25.fingerprint()};engine={self.engine}"
@@ -87,9 +89,7 @@ class Retriever:
 
     def idf(self, term: str) -> float:
         """Inverse document frequency (always positive; highest for unseen terms)."""
-        n = self.engine.size
-        df = self.engine.document_frequency(term)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return lucene_idf(self.engine.size, self.engine.document_frequency(term))
 
     def plan(self, question: str) -> QueryPlan:
         return plan_query(
@@ -131,5 +131,9 @@ class Retriever:
             if len(results) == k:
                 break
         coverage = self.coverage(plan, results[0].passage) if results else 0.0
-        answered = bool(results) and coverage >= self.config.min_coverage
+        answered = (
+            bool(results)
+            and coverage >= self.config.min_coverage
+            and plan.unknown_share < self.config.max_unknown
+        )
         return Answer(question, normalized, answered, tuple(results), plan.words, coverage)

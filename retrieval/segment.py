@@ -48,6 +48,7 @@ class Segmented:
 class _Unit:
     kind: str  # "heading" | "passage" | "list"
     text: str
+    marked: bool = False  # a Markdown heading ("# ..."): never a navigation crumb
 
 
 def strip_bullet(line: str) -> str:
@@ -98,7 +99,7 @@ def _block_units(lines: list[str]) -> list[_Unit]:
     units: list[_Unit] = []
     for line in lines:
         if _MD_HEADING.match(line):
-            units.append(_Unit("heading", _MD_HEADING.sub("", line).strip()))
+            units.append(_Unit("heading", _MD_HEADING.sub("", line).strip(), marked=True))
         elif _BULLET.match(line):
             if units and units[-1].kind == "list":
                 units[-1].text += "\n" + line
@@ -146,7 +147,8 @@ def _take_headline(units: list[_Unit]) -> str | None:
     for i, unit in enumerate(units[:TITLE_SEARCH_UNITS]):
         if unit.kind == "passage":
             return None
-        if unit.kind == "heading" and not (is_crumb(unit.text) and _later_heading(units, i)):
+        crumb = not unit.marked and is_crumb(unit.text) and _later_heading(units, i)
+        if unit.kind == "heading" and not crumb:
             del units[: i + 1]
             return unit.text
     return None
