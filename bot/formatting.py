@@ -63,16 +63,19 @@ def passage_text(result: Result) -> Text:
 
 
 def render_result(result: Result, weak: bool = False) -> RenderableType:
-    header = Text(f"{result.rank}. ", style="bold cyan")
-    if result.passage.heading:
-        header.append(result.passage.heading, style="bold")
+    """Rank (and the passage's heading), the passage, then its citation."""
+    lines: list[RenderableType] = []
     if weak:
-        header.append(f" ({WEAK_LABEL})", style="dim italic")
-    body = passage_text(result)
+        lines.append(Text(f"({WEAK_LABEL})", style="dim italic"))
+    body = Text()
+    body.append(f"{result.rank}. ", style="bold cyan")
+    if result.passage.heading:
+        body.append(f"{result.passage.heading}\n", style="bold underline")
+    body.append_text(passage_text(result))
     if weak:
         body.stylize("dim")
-    cite = Text("— " + citation(result.passage), style="green")
-    return Group(header, body, cite, Text(""))
+    lines += [body, Text("— " + citation(result.passage), style="green"), Text("")]
+    return Group(*lines)
 
 
 def render_answer(answer: Answer) -> RenderableType:
