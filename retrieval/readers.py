@@ -96,19 +96,22 @@ def _why(exc: Exception) -> str:
     return str(exc)
 
 
-def _read_plain(path: Path, doc_id: str, label: str, warn: Warn) -> Iterator[RawDocument]:
-    text = _read_text(path, label, warn)
-    if text is None:
-        return
-    meta = _sidecar(path, label, warn)
-    yield RawDocument(
+def _with_meta(doc_id: str, source: str, text: str, meta: dict) -> RawDocument:
+    """A free-text document with the optional title, url and date of ``meta``."""
+    return RawDocument(
         doc_id=doc_id,
-        source=label,
+        source=source,
         text=text,
         title=_meta_field(meta, "title"),
         url=_meta_field(meta, "url"),
         date=_meta_field(meta, "date"),
     )
+
+
+def _read_plain(path: Path, doc_id: str, label: str, warn: Warn) -> Iterator[RawDocument]:
+    text = _read_text(path, label, warn)
+    if text is not None:
+        yield _with_meta(doc_id, label, text, _sidecar(path, label, warn))
 
 
 def _read_jsonl(path: Path, doc_id: str, label: str, warn: Warn) -> Iterator[RawDocument]:
@@ -127,14 +130,7 @@ def _read_jsonl(path: Path, doc_id: str, label: str, warn: Warn) -> Iterator[Raw
         if not isinstance(body, str) or not body.strip():
             warn(f"{label}:{number}: skipped line, needs a non-empty string field 'text'")
             continue
-        yield RawDocument(
-            doc_id=f"{doc_id}-{number}",
-            source=f"{label}:{number}",
-            text=body,
-            title=_meta_field(record, "title"),
-            url=_meta_field(record, "url"),
-            date=_meta_field(record, "date"),
-        )
+        yield _with_meta(f"{doc_id}-{number}", f"{label}:{number}", body, record)
 
 
 def _read_squad(path: Path, doc_id: str, label: str, warn: Warn) -> Iterator[RawDocument]:
