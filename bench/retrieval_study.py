@@ -52,7 +52,12 @@ VARIANTS: list[tuple[str, str, RetrievalConfig, dict]] = [
     ("stemmer", "tashaphyne light stem alone", analyzer(stemmer="tashaphyne"), {}),
     ("stemmer", "ISRI root alone", analyzer(stemmer="isri"), {}),
     ("stemmer", "Light10 + ISRI root field", analyzer(stemmer="light+isri"), {}),
-    ("stemmer", "Snowball + tashaphyne root field", analyzer(stemmer="snowball+tashaphyne-root"), {}),
+    (
+        "stemmer",
+        "Snowball + tashaphyne root field",
+        analyzer(stemmer="snowball+tashaphyne-root"),
+        {},
+    ),
     ("fields", "without the exact field", analyzer(exact_field=False), {}),
     ("fields", "without the title", analyzer(title_weight=0), {}),
     ("fields", "title ×2", analyzer(title_weight=2), {}),
