@@ -19,7 +19,6 @@ import retrieval.normalize as normalize_module
 from retrieval.analysis import AnalyzerConfig
 from retrieval.corpus import load_corpus
 from retrieval.evaluate import Report, evaluate, load_questions
-from retrieval.index import BM25Config
 from retrieval.search import RetrievalConfig, Retriever
 
 CHOSEN = RetrievalConfig()
