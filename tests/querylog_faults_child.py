@@ -11,19 +11,9 @@ import os
 import resource
 import signal
 import sys
-import time
 from pathlib import Path
 
-from querylog_support import quick_log, record, rows
-
-
-def wait_until(condition, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return False
+from querylog_support import quick_log, record, rows, wait_until
 
 
 def filesize(path: Path) -> dict:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
+import time
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from bot.events import FeedbackRecord, QueryRecord, new_query_id
@@ -15,15 +18,16 @@ ANSWERED = "أين عقد حوار المنامة؟"
 UNANSWERED = "ما هو الطقس على سطح المريخ؟"
 TEST_SALT = b"test-salt"
 
-_retriever: Retriever | None = None
+
+@cache
+def _seeds() -> Retriever:
+    return Retriever.from_path(Path(__file__).resolve().parent.parent / "seeds")
 
 
+@cache
 def answer(question: str) -> Answer:
-    """A real answer from the bundled seeds (the retriever is built once)."""
-    global _retriever
-    if _retriever is None:
-        _retriever = Retriever.from_path(Path(__file__).resolve().parent.parent / "seeds")
-    return _retriever.search(question)
+    """A real answer from the bundled seeds (each question searched once: tests stay fast)."""
+    return _seeds().search(question)
 
 
 def record(
@@ -57,6 +61,26 @@ def quick_log(path: Path, reports: list[str] | None = None, **options) -> QueryL
         report=reports.append if reports is not None else None,
         **options,
     )
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[sqlite3.Connection]:
+    """Another connection holds the write lock of the log for the block."""
+    with closing(sqlite3.connect(path, isolation_level=None)) as blocker:
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            yield blocker
+        finally:
+            blocker.execute("ROLLBACK")
 
 
 def rows(path: Path, table: str = "queries") -> list[dict]:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import threading
-from contextlib import closing
 
-from querylog_support import ANSWERED, UNANSWERED, quick_log, rating, record, rows
+from querylog_support import ANSWERED, UNANSWERED, locked, quick_log, rating, record, rows
 
 from bot.events import FeedbackRecord, QueryRecord
 
@@ -117,15 +115,12 @@ def test_full_queue_drops_the_newest_entries_and_says_so_once(tmp_path):
     with quick_log(path) as log:  # create the file
         pass
     reports: list[str] = []
-    blocker = sqlite3.connect(path, isolation_level=None)
-    with closing(blocker):
-        blocker.execute("BEGIN EXCLUSIVE")
+    with locked(path):
         log = quick_log(path, reports, max_pending=10).start()
         for _ in range(25):
             log.log_query(record())
         assert log.status.pending == 10 and log.status.dropped == 15
         assert not log.flush(0.3)
-        blocker.execute("ROLLBACK")
     assert log.flush(5)
     log.close()
     assert len(rows(path)) == 10

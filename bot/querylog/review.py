@@ -182,9 +182,13 @@ class LogReader:
             f"SUM(answered) AS answered FROM queries WHERE {where} GROUP BY day ORDER BY day",
             params,
         )
+        # ratings count with the question they rate (its time decides the period); a rating
+        # whose question is missing from the log counts by its own time
+        rating_clauses, _ = period.where("COALESCE(queries.timestamp, feedback.timestamp)")
         ratings = await self._one(
             "SELECT COALESCE(SUM(rating = 1), 0) AS up, COALESCE(SUM(rating = -1), 0) AS down "
-            f"FROM feedback WHERE {where}",
+            "FROM feedback LEFT JOIN queries USING (query_id) "
+            f"WHERE {' AND '.join(rating_clauses) or '1'}",
             params,
         )
         return Summary(

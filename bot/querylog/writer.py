@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -107,18 +108,16 @@ class QueryLog:
 
     def log_query(self, record: QueryRecord) -> None:
         """Queue the question for writing; returns at once and never raises."""
-        try:
-            entry = _Entry(INSERT_QUERY, self._query_row(record))
-        except Exception:
-            self._reject()
-            return
-        self._enqueue(entry)
+        self._take(INSERT_QUERY, self._query_row, record)
 
     def log_feedback(self, record: FeedbackRecord) -> None:
         """Queue the rating for writing; returns at once and never raises."""
+        self._take(UPSERT_FEEDBACK, self._feedback_row, record)
+
+    def _take(self, statement: str, row_of: Callable[[Any], tuple], record: object) -> None:
         try:
-            entry = _Entry(UPSERT_FEEDBACK, self._feedback_row(record))
-        except Exception:
+            entry = _Entry(statement, row_of(record))
+        except Exception:  # a malformed record is counted, never raised into the front end
             self._reject()
             return
         self._enqueue(entry)
@@ -157,7 +156,9 @@ class QueryLog:
 
     def _enqueue(self, entry: _Entry) -> None:
         with self._lock:
-            if len(self._pending) >= self.max_pending:
+            if self._stopping and not (self._thread and self._thread.is_alive()):
+                self._dropped += 1  # logged after close(): nobody is left to write it
+            elif len(self._pending) >= self.max_pending:
                 self._dropped += 1  # keep what waits (older questions), refuse the newest
             else:
                 self._pending.append(entry)
