@@ -94,7 +94,7 @@ def add_logs_parser(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--limit", type=_limit, default=50, metavar="N", help="at most N rows")
 
     export = actions.add_parser("export", parents=[where, when], help="every field, CSV or JSONL")
-    export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    export.add_argument("--format", choices=("csv", "jsonl"), default="csv", help="default: csv")
     export.add_argument("--out", type=Path, metavar="FILE", help="write here (default: stdout)")
     export.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 BOM (Excel)")
     export.add_argument("--table", choices=TABLES, default="queries", help="questions or ratings")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import textwrap
 from pathlib import Path
 
 import aiosqlite
@@ -127,7 +128,8 @@ async def migrate(db: aiosqlite.Connection, target: int = SCHEMA_VERSION) -> int
             version = await schema_version(db)
             if version < target:
                 for statement in MIGRATIONS[version]:
-                    await db.execute(statement)
+                    # dedented: the sqlite3 shell's .schema shows the text as stored
+                    await db.execute(textwrap.dedent(statement).strip())
                 version += 1
                 await db.execute(f"PRAGMA user_version = {version}")
             await db.commit()
