@@ -159,7 +159,7 @@ def _days_chart(days: tuple[DayCount, ...]) -> str:
     plot_w, plot_h = width - left - right, height - top - bottom
     scale_top, step = _nice_scale(max(d.total for d in days_filled))
     slot = plot_w / len(days_filled)
-    bar = max(slot * 0.75, 1)
+    bar = min(max(slot * 0.75, 1), 48)  # a few days must not make slabs
     parts = [_y_axis(scale_top, step, left, top, plot_w, plot_h)]
     # at most ~12 date labels, so they never overlap
     label_every = math.ceil(len(days_filled) / 12)
@@ -265,7 +265,7 @@ def _latency_chart(buckets: tuple[LatencyBucket, ...]) -> str:
     plot_w, plot_h = width - left - right, height - top - bottom
     scale_top, step = _nice_scale(max(b.count for b in buckets))
     slot = plot_w / len(buckets)
-    bar = slot * 0.7
+    bar = min(slot * 0.7, 72)
     parts = [_y_axis(scale_top, step, left, top, plot_w, plot_h)]
     for i, bucket in enumerate(buckets):
         x = left + i * slot + (slot - bar) / 2

@@ -238,7 +238,7 @@ class QueryLog:
         self._wake = asyncio.Event()
         self._loop = asyncio.get_running_loop()
         db: aiosqlite.Connection | None = None
-        opened_once = False
+        opened_once = quarantined = False
         try:
             while True:
                 self._wake.clear()
@@ -257,13 +257,18 @@ class QueryLog:
                         await _write(db, batch)
                 except Exception as exc:
                     db = await _close_quietly(db)
-                    if self._quarantine_if_corrupt(exc):
-                        continue  # start a fresh file at once
+                    # a fresh file at once; but a new file found damaged too is a disk problem:
+                    # then wait and retry like any other failure, rather than spin
+                    fresh = not quarantined and self._quarantine_if_corrupt(exc)
+                    quarantined = fresh
+                    if fresh:
+                        continue
                     self._failed(exc)
                     if self._stopping:
                         break
                     await self._pause(self.retry_seconds)
                     continue
+                quarantined = False
                 self._succeeded(len(batch))
         finally:
             await _close_quietly(db)
