@@ -21,7 +21,7 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
 
 
 def test_ask_json_answers_manama_question_with_its_citation():
-    done = run("ask", "أين عقد حوار المنامة؟", "--json", "--corpus", str(SEEDS))
+    done = run("ask", "أين عقد حوار المنامة؟", "--json", "--no-log", "--corpus", str(SEEDS))
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
     assert answer["answered"] is True
