@@ -10,10 +10,14 @@ from pathlib import Path
 from typing import NoReturn
 
 from rich.console import Console
+from rich.text import Text
 
+from bot.answering import search_and_log
+from bot.cli_logs import add_logs_parser, cmd_logs
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
 from bot.formatting import answer_to_dict, render_answer, render_sources
+from bot.querylog import open_query_log
 from retrieval.evaluate import Report, evaluate, is_squad, load_questions
 from retrieval.readers import CorpusError
 from retrieval.search import Retriever
@@ -40,6 +44,10 @@ def _top_k(value: str) -> int:
     return number
 
 
+def _add_no_log(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-log", action="store_true", help="do not write to the query log")
+
+
 def _add_corpus(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--corpus",
@@ -62,12 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument(
         "--top-k", type=_top_k, default=3, metavar="N", help="results per question"
     )
+    _add_no_log(console)
 
     ask = commands.add_parser("ask", help="answer one question (or one per stdin line)")
     ask.add_argument("question", nargs="?", help="the question; omitted: read lines from stdin")
     ask.add_argument("--json", action="store_true", help="print JSON (one object per question)")
     ask.add_argument("--top-k", type=_top_k, default=3, metavar="N", help="results per question")
     _add_corpus(ask)
+    _add_no_log(ask)
 
     sources = commands.add_parser("sources", help="list the documents of the corpus")
     _add_corpus(sources)
@@ -78,13 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--top-k", type=_top_k, default=10, metavar="K", help="ranks to look at")
     ev.add_argument("--json", action="store_true", help="print the report as one JSON object")
     ev.add_argument("--failures", action="store_true", help="list the questions missed at rank 1")
+
+    add_logs_parser(commands)
     return parser
 
 
+def _warn(message: str) -> None:
+    Console(stderr=True, highlight=False).print(Text.assemble(("warning:", "yellow"), " ", message))
+
+
 def _open_retriever(path: Path) -> Retriever:
-    err = Console(stderr=True, highlight=False)
     try:
-        return Retriever.from_path(path, warn=lambda m: err.print(f"[yellow]warning:[/] {m}"))
+        return Retriever.from_path(path, warn=_warn)
     except CorpusError as exc:
         raise UserError(str(exc)) from None
 
@@ -96,22 +111,26 @@ def _stdout_console() -> Console:
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     retriever = _open_retriever(args.corpus or settings.corpus)
     history = settings.data_dir / "console_history"
-    return run_console(retriever, _stdout_console(), top_k=args.top_k, history=history)
+    with open_query_log(settings, retriever, not args.no_log, _warn) as sink:
+        return run_console(
+            retriever, _stdout_console(), top_k=args.top_k, history=history, sink=sink
+        )
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     retriever = _open_retriever(args.corpus or settings.corpus)
     questions = [args.question] if args.question is not None else sys.stdin
     console = _stdout_console()
-    for line in questions:
-        question = line.rstrip("\n")
-        if args.question is None and not question.strip():
-            continue
-        answer = retriever.search(question, k=args.top_k)
-        if args.json:
-            print(json.dumps(answer_to_dict(answer), ensure_ascii=False), flush=True)
-        else:
-            console.print(render_answer(answer))
+    with open_query_log(settings, retriever, not args.no_log, _warn) as sink:
+        for line in questions:
+            question = line.rstrip("\n")
+            if args.question is None and not question.strip():
+                continue
+            answer = search_and_log(retriever, question, sink, "cli", k=args.top_k).answer
+            if args.json:
+                print(json.dumps(answer_to_dict(answer), ensure_ascii=False), flush=True)
+            else:
+                console.print(render_answer(answer))
     return 0
 
 
@@ -153,6 +172,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 COMMANDS = {"console": cmd_console, "ask": cmd_ask, "sources": cmd_sources, "eval": cmd_eval}
+COMMANDS["logs"] = cmd_logs
 
 
 def main(argv: Sequence[str] | None = None) -> int:

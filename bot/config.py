@@ -10,7 +10,10 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 # Settings whose values must never be printed or logged.
-SECRET_SETTINGS: frozenset[str] = frozenset()
+SECRET_SETTINGS: frozenset[str] = frozenset({"log_salt"})
+
+# How the query log stores user ids: a salted hash (default) or, by explicit choice, as is.
+USER_ID_MODES = ("hashed", "raw")
 
 
 class ConfigError(Exception):
@@ -21,6 +24,9 @@ class ConfigError(Exception):
 class Settings:
     corpus: Path = Path("seeds")
     data_dir: Path = Path("data")
+    db: Path = Path("data/queries.sqlite3")  # the query log
+    log_salt: str = ""  # secret: salts the hashed user keys of the query log
+    log_user_ids: str = "hashed"  # "hashed" (default) or "raw"
 
     def masked(self) -> dict[str, str]:
         """Every setting as text, secrets masked: safe to print or log."""
@@ -48,7 +54,16 @@ def load_settings(
     def get(name: str, default: str = "") -> str:
         return values.get(name, default).strip() or default
 
+    data_dir = Path(get("MARJAA_DATA_DIR", "data"))
+    log_user_ids = get("MARJAA_LOG_USER_IDS", "hashed").lower()
+    if log_user_ids not in USER_ID_MODES:
+        raise ConfigError(
+            f"MARJAA_LOG_USER_IDS must be one of {', '.join(USER_ID_MODES)}, not {log_user_ids!r}"
+        )
     return Settings(
         corpus=Path(get("MARJAA_CORPUS", "seeds")),
-        data_dir=Path(get("MARJAA_DATA_DIR", "data")),
+        data_dir=data_dir,
+        db=Path(get("MARJAA_DB", str(data_dir / "queries.sqlite3"))),
+        log_salt=get("MARJAA_LOG_SALT"),
+        log_user_ids=log_user_ids,
     )

@@ -11,8 +11,10 @@ from typing import TextIO
 from rich.console import Console
 from rich.text import Text
 
+from bot.answering import search_and_log
+from bot.events import EventSink, NullSink
 from bot.formatting import render_answer, render_sources
-from retrieval.search import Answer, Retriever
+from retrieval.search import Retriever
 
 PROMPT = "سؤالك › "
 HELP = """\
@@ -63,7 +65,7 @@ def run_console(
     stdin: TextIO = sys.stdin,
     top_k: int = 3,
     history: Path | None = None,
-    on_answer: Callable[[Answer], None] | None = None,
+    sink: EventSink | None = None,
 ) -> int:
     """Answer questions until /quit, Ctrl-D, Ctrl-C or the end of piped input."""
     interactive = stdin.isatty()
@@ -87,12 +89,10 @@ def run_console(
             elif line.startswith("/") and " " not in line:
                 console.print(Text(f"أمر غير معروف: {line} — اكتب /help", style="yellow"))
             else:
-                answer = retriever.search(line, k=top_k)
+                record = search_and_log(retriever, line, sink or NullSink(), "console", k=top_k)
                 if not interactive:
                     console.print(Text(f"؟ {line}", style="bold magenta"))
-                console.print(render_answer(answer))
-                if on_answer:
-                    on_answer(answer)
+                console.print(render_answer(record.answer))
     finally:
         save_history()
     if interactive:

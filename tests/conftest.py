@@ -30,3 +30,12 @@ def seeds_retriever():
     from retrieval.search import Retriever
 
     return Retriever.from_path(SEEDS)
+
+
+@pytest.fixture(autouse=True)
+def _data_dir_outside_the_clone(tmp_path_factory, monkeypatch):
+    """Every test writes its data (query log, salt, history, index) under a temporary folder."""
+    data = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("MARJAA_DATA_DIR", str(data))
+    monkeypatch.delenv("MARJAA_DB", raising=False)
+    return data

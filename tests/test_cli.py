@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +27,7 @@ RESULT_FIELDS = {
 
 
 def run(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """The installed command as a user runs it."""
+    """The command as a user runs it (its data folder set by the autouse conftest fixture)."""
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         input=stdin,
@@ -34,7 +35,11 @@ def run(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.Co
         text=True,
         cwd=cwd,
         timeout=120,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "MARJAA_DATA_DIR": str(cwd / "d")},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT),
+            "MARJAA_DATA_DIR": os.environ["MARJAA_DATA_DIR"],
+        },
     )
 
 
@@ -126,7 +131,12 @@ def test_corpus_from_environment_setting(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "MARJAA_CORPUS": str(tmp_path)},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT),
+            "MARJAA_CORPUS": str(tmp_path),
+            "MARJAA_DATA_DIR": str(tmp_path / "data"),
+        },
         timeout=120,
     )
     assert done.returncode == 0, done.stderr

@@ -1,0 +1,61 @@
+"""Building the query log for a front end: settings, user keys, corpus fingerprint, engine."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from bot.config import Settings
+from bot.events import EventSink, NullSink
+from bot.querylog.privacy import user_keys
+from bot.querylog.writer import QueryLog
+from retrieval.corpus import Corpus
+from retrieval.search import Retriever
+
+
+def corpus_fingerprint(corpus: Corpus) -> str:
+    """Which corpus answered: a hash of its files' paths, sizes and modification times."""
+    digest = hashlib.sha256()
+    for path in sorted(corpus.files):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue  # a file removed since loading: the rest still identify the corpus
+        try:
+            name = path.relative_to(corpus.root)
+        except ValueError:
+            name = path
+        digest.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def query_log_for(
+    settings: Settings,
+    retriever: Retriever,
+    report: Callable[[str], None] | None = None,
+) -> QueryLog:
+    """The query log configured from settings, not started yet (``start()`` or ``with``)."""
+    keys = user_keys(settings.log_user_ids, settings.data_dir, settings.log_salt, warn=report)
+    return QueryLog(
+        settings.db,
+        keys,
+        corpus_fingerprint=corpus_fingerprint(retriever.corpus),
+        engine=retriever.engine.name,
+        report=report,
+    )
+
+
+@contextmanager
+def open_query_log(
+    settings: Settings,
+    retriever: Retriever,
+    enabled: bool = True,
+    report: Callable[[str], None] | None = None,
+) -> Iterator[EventSink]:
+    """A running query log for the block (flushed at its end), or a NullSink if disabled."""
+    if not enabled:
+        yield NullSink()
+        return
+    with query_log_for(settings, retriever, report) as log:
+        yield log

@@ -1,0 +1,90 @@
+"""Helpers for the query-log tests: real answers from the seeds, records, a quick log."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from bot.events import FeedbackRecord, QueryRecord, new_query_id
+from bot.querylog import QueryLog, UserKeys
+from retrieval.search import Answer, Retriever
+
+ANSWERED = "أين عقد حوار المنامة؟"
+UNANSWERED = "ما هو الطقس على سطح المريخ؟"
+TEST_SALT = b"test-salt"
+
+
+@cache
+def _seeds() -> Retriever:
+    return Retriever.from_path(Path(__file__).resolve().parent.parent / "seeds")
+
+
+@cache
+def answer(question: str) -> Answer:
+    """A real answer from the bundled seeds (each question searched once: tests stay fast)."""
+    return _seeds().search(question)
+
+
+def record(
+    question: str = ANSWERED,
+    *,
+    channel: str = "telegram",
+    user_id: int | None = 424242,
+    latency_ms: float = 12.5,
+    timestamp: datetime | None = None,
+    chat_type: str | None = "private",
+) -> QueryRecord:
+    extra = {"timestamp": timestamp} if timestamp else {}
+    return QueryRecord(
+        new_query_id(), channel, chat_type, user_id, answer(question), latency_ms, **extra
+    )
+
+
+def rating(query: QueryRecord, value: int = 1, user_id: int | None = 424242) -> FeedbackRecord:
+    return FeedbackRecord(query.query_id, user_id, value)
+
+
+def quick_log(path: Path, reports: list[str] | None = None, **options) -> QueryLog:
+    """A log that retries at once and waits little on locks: fault tests stay fast."""
+    options.setdefault("retry_seconds", 0.05)
+    options.setdefault("busy_timeout_ms", 20)
+    return QueryLog(
+        path,
+        UserKeys(TEST_SALT),
+        corpus_fingerprint="test-corpus",
+        engine="rank-bm25",
+        report=reports.append if reports is not None else None,
+        **options,
+    )
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[sqlite3.Connection]:
+    """Another connection holds the write lock of the log for the block."""
+    with closing(sqlite3.connect(path, isolation_level=None)) as blocker:
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            yield blocker
+        finally:
+            blocker.execute("ROLLBACK")
+
+
+def rows(path: Path, table: str = "queries") -> list[dict]:
+    """The table's rows, read with the plain sqlite3 module (as the shell would)."""
+    with closing(sqlite3.connect(path)) as db:
+        db.row_factory = sqlite3.Row
+        return [dict(row) for row in db.execute(f"SELECT * FROM {table} ORDER BY id")]
