@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from bot.answering import search_and_log
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--failures", action="store_true", help="list the questions missed at rank 1")
 
     add_logs_parser(commands)
+    commands.add_parser("config", help="show the settings in effect (secrets masked)")
     return parser
 
 
@@ -141,8 +143,6 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_report(report: Report, console: Console, failures: bool) -> None:
-    from rich.table import Table
-
     table = Table(title=f"{report.questions} questions", show_header=False)
     for key, value in report.to_dict().items():
         if value is not None:
@@ -171,8 +171,24 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"console": cmd_console, "ask": cmd_ask, "sources": cmd_sources, "eval": cmd_eval}
-COMMANDS["logs"] = cmd_logs
+def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
+    table = Table(title="settings (environment, then .env, then defaults)")
+    table.add_column("setting", style="cyan")
+    table.add_column("value")
+    for name, value in settings.masked().items():
+        table.add_row(name, value)
+    _stdout_console().print(table)
+    return 0
+
+
+COMMANDS = {
+    "console": cmd_console,
+    "ask": cmd_ask,
+    "sources": cmd_sources,
+    "eval": cmd_eval,
+    "config": cmd_config,
+    "logs": cmd_logs,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

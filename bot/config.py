@@ -39,9 +39,8 @@ class Settings:
 
 
 def mask(secret: str) -> str:
-    if not secret:
-        return "(not set)"
-    return "****" + secret[-4:] if len(secret) > 12 else "****"
+    """Whether a secret is set, revealing none of its characters."""
+    return "(set, hidden)" if secret else "(not set)"
 
 
 def load_settings(

@@ -232,3 +232,18 @@ def test_eval_of_missing_or_malformed_file_exits_1(tmp_path: Path) -> None:
         done = run("eval", str(path), "--corpus", "seeds")
         assert done.returncode == 1
         assert done.stderr.count("\n") == 1
+
+
+def test_config_shows_settings_with_secrets_hidden(tmp_path: Path) -> None:
+    salt = "pepper-0123456789-SECRET"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "config"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "MARJAA_LOG_SALT": salt},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "log_salt" in done.stdout and "(set, hidden)" in done.stdout
+    assert salt not in done.stdout and salt[-4:] not in done.stdout
