@@ -11,6 +11,7 @@ from typing import NoReturn
 
 from rich.console import Console
 
+from bot.cli_bot import add_bot_parser, cmd_bot
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
 from bot.formatting import answer_to_dict, render_answer, render_sources
@@ -78,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--top-k", type=_top_k, default=10, metavar="K", help="ranks to look at")
     ev.add_argument("--json", action="store_true", help="print the report as one JSON object")
     ev.add_argument("--failures", action="store_true", help="list the questions missed at rank 1")
+
+    add_bot_parser(commands)
     return parser
 
 
@@ -153,6 +156,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 COMMANDS = {"console": cmd_console, "ask": cmd_ask, "sources": cmd_sources, "eval": cmd_eval}
+COMMANDS["bot"] = cmd_bot
 
 
 def main(argv: Sequence[str] | None = None) -> int:

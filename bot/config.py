@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from dotenv import dotenv_values
 
 # Settings whose values must never be printed or logged.
-SECRET_SETTINGS: frozenset[str] = frozenset()
+SECRET_SETTINGS: frozenset[str] = frozenset({"telegram_bot_token", "telegram_webhook_secret"})
+
+TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 
 
 class ConfigError(Exception):
@@ -21,6 +23,13 @@ class ConfigError(Exception):
 class Settings:
     corpus: Path = Path("seeds")
     data_dir: Path = Path("data")
+    # repr=False: a settings object printed or logged by accident still hides the secrets
+    telegram_bot_token: str = field(default="", repr=False)
+    # python-telegram-bot's base_url: the token is appended (or replaces "{token}")
+    telegram_api_base_url: str = TELEGRAM_API_BASE_URL
+    telegram_webhook_secret: str = field(default="", repr=False)
+    admin_user_ids: frozenset[int] = frozenset()
+    allowed_chat_ids: frozenset[int] = frozenset()  # empty: every chat may use the bot
 
     def masked(self) -> dict[str, str]:
         """Every setting as text, secrets masked: safe to print or log."""
@@ -51,4 +60,20 @@ def load_settings(
     return Settings(
         corpus=Path(get("MARJAA_CORPUS", "seeds")),
         data_dir=Path(get("MARJAA_DATA_DIR", "data")),
+        telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
+        telegram_api_base_url=get("TELEGRAM_API_BASE_URL", TELEGRAM_API_BASE_URL),
+        telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
+        admin_user_ids=id_set("ADMIN_USER_IDS", get("ADMIN_USER_IDS")),
+        allowed_chat_ids=id_set("ALLOWED_CHAT_IDS", get("ALLOWED_CHAT_IDS")),
     )
+
+
+def id_set(name: str, value: str) -> frozenset[int]:
+    """Telegram ids separated by commas or spaces (chat ids of groups are negative)."""
+    ids = set()
+    for part in value.replace(",", " ").split():
+        try:
+            ids.add(int(part))
+        except ValueError:
+            raise ConfigError(f"{name}: {part!r} is not a Telegram id (a whole number)") from None
+    return frozenset(ids)
