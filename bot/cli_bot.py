@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from telegram.error import InvalidToken, NetworkError
-
 from bot.config import ConfigError, Settings
-from bot.telegram_app import ALLOWED_UPDATES, build_application
 from retrieval.readers import CorpusError
 from retrieval.search import Retriever
 
@@ -112,6 +110,15 @@ def _open_retriever(path: Path) -> Retriever:
 
 def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
     """Run until SIGINT/SIGTERM (exit 0); a missing token is exit 2, a rejected one exit 1."""
+    # Opt in to python-telegram-bot's coming timedelta durations now: otherwise its own
+    # RetryAfter handling warns of the change on stderr at the first 429 from Telegram.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    # Imported here: python-telegram-bot takes most of a second to import, which every other
+    # `marjaa` command would pay for at start.
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.telegram_app import ALLOWED_UPDATES, build_application
+
     token = settings.telegram_bot_token
     if not token:
         print(f"marjaa: error: {NO_TOKEN}", file=sys.stderr)

@@ -12,7 +12,7 @@ from retrieval.search import Answer, Result
 
 MAX_MESSAGE = 4096  # Telegram's limit on a message's text after entity parsing
 PAGE_SIZE = 3  # passages per message; «المزيد» shows the next page
-PASSAGE_CHARS = 900  # a longer passage is shortened around its best sentence
+PASSAGE_CHARS = 600  # a longer passage is shortened around its best sentence
 MIN_PASSAGE_CHARS = 120  # below this, shortening further would leave nothing to read
 SOURCES_PER_PAGE = 30
 ELLIPSIS = "…"
