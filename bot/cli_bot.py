@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import re
 import sys
+from contextlib import suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -84,7 +86,8 @@ class RedactingFormatter(logging.Formatter):
 
 def redact(text: str, secrets: list[str]) -> str:
     for secret in secrets:
-        text = text.replace(secret, "[secret]")
+        if secret:
+            text = text.replace(secret, "[secret]")
     return text
 
 
@@ -130,26 +133,32 @@ def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
     configure_logging(secrets)
     retriever = _open_retriever(args.corpus or settings.corpus)
     application = build_application(settings, retriever)
+    # getMe first, on the loop run_polling/run_webhook will go on with: a rejected token or an
+    # unreachable Telegram is then one line here, not a traceback from the retry loop.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     try:
-        if args.webhook_url:
-            application.run_webhook(
-                listen=args.listen,
-                port=args.port,
-                url_path=urlsplit(args.webhook_url).path.lstrip("/"),
-                webhook_url=args.webhook_url,
-                secret_token=secret,
-                allowed_updates=ALLOWED_UPDATES,
-            )
+        loop.run_until_complete(application.initialize())
+    except (InvalidToken, NetworkError) as exc:  # TimedOut is a NetworkError too
+        with suppress(Exception):
+            loop.run_until_complete(application.bot.shutdown())
+        loop.close()
+        if isinstance(exc, InvalidToken):
+            print(f"marjaa: error: {TOKEN_REJECTED}", file=sys.stderr)
         else:
-            application.run_polling(allowed_updates=ALLOWED_UPDATES)
-    except InvalidToken:
-        print(f"marjaa: error: {TOKEN_REJECTED}", file=sys.stderr)
+            where = redact(settings.telegram_api_base_url, secrets)
+            why = redact(str(exc), secrets)
+            print(f"marjaa: error: cannot reach Telegram at {where}: {why}", file=sys.stderr)
         return 1
-    except NetworkError as exc:  # TimedOut is a NetworkError too
-        where = redact(settings.telegram_api_base_url, secrets)
-        print(
-            f"marjaa: error: cannot reach Telegram at {where}: {redact(str(exc), secrets)}",
-            file=sys.stderr,
+    if args.webhook_url:
+        application.run_webhook(
+            listen=args.listen,
+            port=args.port,
+            url_path=urlsplit(args.webhook_url).path.lstrip("/"),
+            webhook_url=args.webhook_url,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
         )
-        return 1
+    else:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0

@@ -521,15 +521,18 @@ async def chosen_inline_result(update: Update, context: ContextTypes.DEFAULT_TYP
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the error (the log formatter keeps the token out) and tell the user, if any."""
     error = context.error
-    if isinstance(error, NetworkError) and update is None:
-        # Polling hiccups: python-telegram-bot retries by itself; a traceback would be noise.
-        log.warning("network problem while polling Telegram: %s", error)
-        return
-    log.error("error while handling an update", exc_info=error)
+    if isinstance(error, NetworkError):
+        # Telegram unreachable or failing (5xx, timeouts): python-telegram-bot retries
+        # polling by itself, and a traceback of its internals would only be noise.
+        log.warning("Telegram request failed: %s", error)
+        if update is None:
+            return
+    else:
+        log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update):
         return
     with suppress(TelegramError):
         if update.callback_query:
             await update.callback_query.answer(fmt.ERROR)
         elif update.effective_message and update.effective_chat:
-            await update.effective_message.reply_text(fmt.escape(fmt.ERROR))
+            await update.effective_message.reply_text(fmt.ERROR)
