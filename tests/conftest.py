@@ -30,3 +30,15 @@ def seeds_retriever():
     from retrieval.search import Retriever
 
     return Retriever.from_path(SEEDS)
+
+
+@pytest.fixture
+async def api():
+    """The fake Telegram Bot API server (tests/fake_bot_api.py), accepting the tests' token."""
+    from bot_harness import TOKEN
+    from fake_bot_api import FakeBotApi
+
+    server = FakeBotApi(token=TOKEN)
+    await server.start()
+    yield server
+    await server.stop()

@@ -18,7 +18,7 @@ from bot_harness import (
     stop_bot,
     write_corpus,
 )
-from fake_bot_api import BOT_ID, BOT_USERNAME, FakeBotApi, parse_html, utf16_len
+from fake_bot_api import BOT_ID, BOT_USERNAME, parse_html, utf16_len
 
 from bot import telegram_app as app_module
 from bot import telegram_format as fmt
@@ -32,14 +32,6 @@ GROUP = -1001234567
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory) -> Retriever:
     return Retriever.from_path(write_corpus(tmp_path_factory.mktemp("corpus")))
-
-
-@pytest.fixture
-async def api():
-    server = FakeBotApi(token=TOKEN)
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture
@@ -185,6 +177,12 @@ async def test_source_with_a_bad_number_says_which_numbers_exist(bot, retriever,
     assert shown(reply) == fmt.NO_SOURCE.format(value=argument, count=count)
 
 
+@pytest.mark.parametrize("argument", ["2", "x"])
+async def test_sources_page_that_does_not_exist_is_explained(bot, argument):
+    reply = await bot.ask(f"/sources {argument}")
+    assert shown(reply) == fmt.NO_SOURCES_PAGE.format(value=argument, count=1)
+
+
 async def test_source_without_a_number_explains_usage(bot):
     assert shown(await bot.ask("/source")) == fmt.SOURCE_USAGE
 
@@ -314,6 +312,13 @@ async def test_group_text_mention_of_the_bot_is_a_question(bot):
     mention = {"type": "text_mention", "offset": 0, "length": 4, "user": bot_user}
     reply = await bot.ask(f"مرجع {SPICE_QUESTION}", entities=[mention], **in_group())
     assert "📖" in shown(reply)
+
+
+async def test_ask_in_reply_to_a_message_asks_that_message(bot):
+    question = bot.api.message(SPICE_QUESTION, user_id=2002, chat_id=GROUP, chat_type="supergroup")
+    reply = await bot.ask("/ask", reply_to=question, **in_group())
+    assert "📖" in shown(reply)
+    assert bot.sink.queries[0].answer.query == SPICE_QUESTION
 
 
 async def test_bare_ask_explains_usage(bot):

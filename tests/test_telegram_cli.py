@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -11,7 +12,6 @@ import sys
 import aiohttp
 import pytest
 from bot_harness import SPICE_QUESTION, TOKEN, write_corpus
-from fake_bot_api import FakeBotApi
 
 from bot.telegram_format import ERROR
 
@@ -24,20 +24,11 @@ def corpus(tmp_path):
     return write_corpus(tmp_path)
 
 
-@pytest.fixture
-async def api():
-    server = FakeBotApi(token=TOKEN)
-    await server.start()
-    yield server
-    await server.stop()
-
-
 def bot_env(**settings: str) -> dict[str, str]:
     """The environment without any Telegram setting of the developer's, plus ``settings``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "MARJAA_"))}
+    ours = ("TELEGRAM_", "MARJAA_", "ADMIN_USER_IDS", "ALLOWED_CHAT_IDS")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     env.update({"PYTHONUNBUFFERED": "1", "NO_PROXY": "127.0.0.1,localhost", **settings})
-    env.pop("ADMIN_USER_IDS", None)
-    env.pop("ALLOWED_CHAT_IDS", None)
     return env
 
 
@@ -48,6 +39,23 @@ async def start(corpus, env: dict[str, str], *args: str) -> asyncio.subprocess.P
         cwd=corpus.parent, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
+
+
+@contextlib.asynccontextmanager
+async def running(corpus, env: dict[str, str], *args: str):
+    """The bot process, killed at the end if a failed test left it running."""
+    process = await start(corpus, env, *args)
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def stop(process: asyncio.subprocess.Process, sig: int) -> tuple[int, str]:
+    process.send_signal(sig)
+    return await finish(process)
 
 
 async def finish(process: asyncio.subprocess.Process, timeout: float = 30) -> tuple[int, str]:
@@ -92,7 +100,6 @@ async def test_unreachable_telegram_is_one_line_and_exit_1(corpus):
 
 async def test_bad_id_list_is_one_line_and_exit_1(corpus, api):
     env = bot_env(TELEGRAM_BOT_TOKEN=TOKEN, ADMIN_USER_IDS="12, @sara")
-    env["ADMIN_USER_IDS"] = "12, @sara"
     status, output = await finish(await start(corpus, env))
     assert status == 1
     assert "ADMIN_USER_IDS" in output and "'@sara'" in output
@@ -101,8 +108,7 @@ async def test_bad_id_list_is_one_line_and_exit_1(corpus, api):
 
 async def test_polling_run_answers_stops_on_sigterm_and_never_logs_the_token(corpus, api):
     env = bot_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url)
-    process = await start(corpus, env)
-    try:
+    async with running(corpus, env) as process:
         await api.wait_for("getUpdates", 1, timeout=30)
         assert api.called("deleteWebhook") and api.called("setMyCommands")
         api.fail("sendMessage", 500)  # a failure is logged, not fatal
@@ -113,16 +119,25 @@ async def test_polling_run_answers_stops_on_sigterm_and_never_logs_the_token(cor
         answer = (await api.wait_for("sendMessage", 2, ok=True, timeout=15))[-1]
         assert "📖" in answer.params["_result"]["text"]
         api.end_long_polls()
-        process.send_signal(signal.SIGTERM)
-        status, output = await finish(process)
-    finally:
-        if process.returncode is None:
-            process.kill()
+        status, output = await stop(process, signal.SIGTERM)
     assert status == 0, output
     assert "ready: 12 documents" in output
     assert "Telegram request failed: Internal Server Error" in output
     assert TOKEN not in output and TOKEN.split(":")[1] not in output
     assert "getUpdates" not in output  # httpx's request lines (which carry the token) are off
+
+
+async def post_update(url: str, update: dict, secret: str) -> int:
+    """POST an update as Telegram does; retried while the listener is still starting."""
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+    async with aiohttp.ClientSession() as session:
+        for _ in range(100):
+            try:
+                async with session.post(url, json=update, headers=headers) as response:
+                    return response.status
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.05)
+    raise AssertionError(f"nothing listens on {url}")
 
 
 def free_port() -> int:
@@ -139,33 +154,16 @@ async def test_webhook_run_checks_the_secret_and_answers(corpus, api):
         TELEGRAM_API_BASE_URL=api.base_url,
         TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
     )
-    process = await start(corpus, env, "--webhook-url", url, "--port", str(port))
-    try:
+    async with running(corpus, env, "--webhook-url", url, "--port", str(port)) as process:
         (registered,) = await api.wait_for("setWebhook", 1, timeout=30)
         assert registered.params["url"] == url
         assert registered.params["secret_token"] == WEBHOOK_SECRET
         update = {"update_id": 1, "message": api.message(SPICE_QUESTION)}
-        async with aiohttp.ClientSession() as session:
-            for attempt in range(100):  # the listener starts right after setWebhook
-                try:
-                    wrong = await session.post(
-                        url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}
-                    )
-                    break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.05 * (attempt < 99))
-            assert wrong.status == 403
-            right = await session.post(
-                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
-            )
-            assert right.status == 200
+        assert await post_update(url, update, "guess") == 403
+        assert await post_update(url, update, WEBHOOK_SECRET) == 200
         (reply,) = await api.wait_for("sendMessage", 1, ok=True, timeout=15)
         assert "📖" in reply.params["_result"]["text"]
-        process.send_signal(signal.SIGINT)
-        status, output = await finish(process)
-    finally:
-        if process.returncode is None:
-            process.kill()
+        status, output = await stop(process, signal.SIGINT)
     assert status == 0, output
     assert_clean(output, TOKEN, WEBHOOK_SECRET)
     assert not api.called("getUpdates")
