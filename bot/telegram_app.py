@@ -194,20 +194,21 @@ async def search(context: ContextTypes.DEFAULT_TYPE, question: str, k: int) -> A
     return await asyncio.to_thread(retriever.search, question, k)
 
 
+def rating_buttons(query_id: str) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton("👍", callback_data=rating_data(query_id, +1)),
+        InlineKeyboardButton("👎", callback_data=rating_data(query_id, -1)),
+    ]
+
+
 def answer_keyboard(query_id: str, answer: Answer, page: int) -> InlineKeyboardMarkup | None:
     """«المزيد» while more pages remain, and 👍/👎 for any answer with passages."""
     if not answer.answered:
         return None
-    rows = []
+    rows = [rating_buttons(query_id)]
     if page + 1 < fmt.page_count(answer):
         more = InlineKeyboardButton(MORE_BUTTON, callback_data=more_data(query_id, page + 1))
-        rows.append([more])
-    rows.append(
-        [
-            InlineKeyboardButton("👍", callback_data=rating_data(query_id, +1)),
-            InlineKeyboardButton("👎", callback_data=rating_data(query_id, -1)),
-        ]
-    )
+        rows.insert(0, [more])
     return InlineKeyboardMarkup(rows)
 
 
@@ -354,9 +355,7 @@ async def show_more(
     shown = callback.message
     if isinstance(shown, Message):
         with suppress(TelegramError):  # the old buttons are cosmetic; the new page matters
-            await shown.edit_reply_markup(
-                answer_keyboard(pressed.query_id, _last_page(answer, pressed.page - 1), 0)
-            )
+            await shown.edit_reply_markup(InlineKeyboardMarkup([rating_buttons(pressed.query_id)]))
         await shown.reply_text(
             fmt.answer_message(answer, pressed.page),
             parse_mode=ParseMode.HTML,
@@ -364,12 +363,6 @@ async def show_more(
             link_preview_options=NO_PREVIEW,
             do_quote=True,
         )
-
-
-def _last_page(answer: Answer, page: int) -> Answer:
-    """``answer`` cut after ``page``, so its keyboard no longer offers «المزيد»."""
-    end = (page + 1) * fmt.PAGE_SIZE
-    return dataclasses.replace(answer, results=answer.results[:end])
 
 
 # --- commands ---------------------------------------------------------------------------

@@ -108,21 +108,24 @@ def excerpt(text: str, sentence: str, limit: int) -> tuple[str, str, str]:
     before, after = text[:start], text[start + len(sentence) :]
     if utf16_len(text) <= limit:
         return before, sentence, after
-    sentence = clip(sentence, limit)
+    sentence = clip(sentence, max(limit - 4, 1))  # leaves room for "… " on either side
     room = limit - utf16_len(sentence)
-    # Spaces at the joins are kept so the sentence does not run into its neighbours.
     before_room = min(utf16_len(before), room // 3)
     after_room = room - before_room
     if utf16_len(after) < after_room:
         before_room += after_room - utf16_len(after)
         after_room = utf16_len(after)
-    shown_before = clip_start(before, before_room - 1) + " " if before_room > 8 else ""
-    shown_after = " " + clip(after, after_room - 1) if after_room > 8 else ""
-    if not shown_before.strip():
-        shown_before = ""
-    if not shown_after.strip():
-        shown_after = ""
-    return shown_before, sentence, shown_after
+    return _context(before, before_room, True), sentence, _context(after, after_room, False)
+
+
+def _context(text: str, room: int, before: bool) -> str:
+    """The text on one side of the best sentence within ``room``; just "…" if no room."""
+    if utf16_len(text) <= room or not text.strip():
+        return text
+    if room < 12:  # too little for a word or two: only say that something was cut
+        return f"{ELLIPSIS} " if before else f" {ELLIPSIS}"
+    # The space at the join keeps the sentence from running into its neighbours.
+    return clip_start(text, room - 1) + " " if before else " " + clip(text, room - 1)
 
 
 def link(url: str | None, label: str) -> str:

@@ -547,9 +547,10 @@ def _describe(call: Call) -> str | None:
         ]  # fmt: skip
         shown = f"\n[{' | '.join(buttons)}]" if buttons else ""
         return f"--- {call.method} to {params.get('chat_id')}:\n{text}{shown}"
-    if call.method in ("answerCallbackQuery", "answerInlineQuery"):
-        details = params.get("text") or [r.get("title") for r in params.get("results", [])]
-        return f"--- {call.method}: {details}"
+    if call.method == "answerCallbackQuery":
+        return f"--- {call.method}: {params.get('text', '')}"
+    if call.method == "answerInlineQuery":
+        return f"--- {call.method}: {[r.get('title') for r in params.get('results', [])]}"
     return None
 
 

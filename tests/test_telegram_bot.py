@@ -208,6 +208,9 @@ async def test_more_sends_the_next_passages_as_a_reply_and_drops_its_button(bot)
     third = (await bot.api.wait_for("sendMessage", 3, chat_id=USER))[-1]
     assert "7." in shown(third)
     assert [t for row in buttons(third) for t, _ in row] == ["👍", "👎"]
+    edited = await bot.api.wait_for("editMessageReplyMarkup", 2)
+    assert edited[1].params["message_id"] == second.params["_result"]["message_id"]
+    assert [t for row in buttons(edited[1]) for t, _ in row] == ["👍", "👎"]
 
 
 async def test_more_pressed_twice_sends_the_page_once(bot):

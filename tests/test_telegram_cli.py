@@ -118,8 +118,13 @@ async def test_polling_run_answers_stops_on_sigterm_and_never_logs_the_token(cor
         api.send_text(SPICE_QUESTION)
         answer = (await api.wait_for("sendMessage", 2, ok=True, timeout=15))[-1]
         assert "📖" in answer.params["_result"]["text"]
+        api.slow("sendMessage", 1.0)
+        api.send_text(SPICE_QUESTION)
+        in_flight = (await api.wait_for("sendMessage", 4, timeout=15))[-1]
+        assert "_result" not in in_flight.params
         api.end_long_polls()
-        status, output = await stop(process, signal.SIGTERM)
+        status, output = await stop(process, signal.SIGTERM)  # while the reply is in flight
+    assert "📖" in in_flight.params["_result"]["text"]  # it was finished before exiting
     assert status == 0, output
     assert "ready: 12 documents" in output
     assert "Telegram request failed: Internal Server Error" in output
