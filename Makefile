@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install console test lint eval study clean
+.PHONY: install console bot test lint eval study clean
 
 # Create the virtual environment and install the project (editable) with its dev tools.
 $(STAMP): pyproject.toml
@@ -17,6 +17,10 @@ install: $(STAMP)
 
 console: $(STAMP)
 	@$(BIN)/marjaa console --corpus seeds/
+
+# The Telegram bot (long polling); needs TELEGRAM_BOT_TOKEN in .env, see README.md.
+bot: $(STAMP)
+	@$(BIN)/marjaa bot
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

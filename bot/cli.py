@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.answering import search_and_log
+from bot.cli_bot import add_bot_parser, cmd_bot
 from bot.cli_logs import add_logs_parser, cmd_logs
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_logs_parser(commands)
     commands.add_parser("config", help="show the settings in effect (secrets masked)")
+    add_bot_parser(commands)
     return parser
 
 
@@ -188,6 +190,7 @@ COMMANDS = {
     "eval": cmd_eval,
     "config": cmd_config,
     "logs": cmd_logs,
+    "bot": cmd_bot,
 }
 
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from dotenv import dotenv_values
 
 # Settings whose values must never be printed or logged.
-SECRET_SETTINGS: frozenset[str] = frozenset({"log_salt"})
+SECRET_SETTINGS: frozenset[str] = frozenset(
+    {"telegram_bot_token", "telegram_webhook_secret", "log_salt"}
+)
 
 # How the query log stores user ids: a salted hash (default) or, by explicit choice, as is.
 USER_ID_MODES = ("hashed", "raw")
+
+TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 
 
 class ConfigError(Exception):
@@ -25,8 +29,15 @@ class Settings:
     corpus: Path = Path("seeds")
     data_dir: Path = Path("data")
     db: Path = Path("data/queries.sqlite3")  # the query log
-    log_salt: str = ""  # secret: salts the hashed user keys of the query log
+    log_salt: str = field(default="", repr=False)  # secret: salts the hashed user keys
     log_user_ids: str = "hashed"  # "hashed" (default) or "raw"
+    # repr=False: a settings object printed or logged by accident still hides the secrets
+    telegram_bot_token: str = field(default="", repr=False)
+    # python-telegram-bot's base_url: the token is appended (or replaces "{token}")
+    telegram_api_base_url: str = TELEGRAM_API_BASE_URL
+    telegram_webhook_secret: str = field(default="", repr=False)
+    admin_user_ids: frozenset[int] = frozenset()
+    allowed_chat_ids: frozenset[int] = frozenset()  # empty: every chat may use the bot
 
     def masked(self) -> dict[str, str]:
         """Every setting as text, secrets masked: safe to print or log."""
@@ -65,4 +76,20 @@ def load_settings(
         db=Path(get("MARJAA_DB", str(data_dir / "queries.sqlite3"))),
         log_salt=get("MARJAA_LOG_SALT"),
         log_user_ids=log_user_ids,
+        telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
+        telegram_api_base_url=get("TELEGRAM_API_BASE_URL", TELEGRAM_API_BASE_URL),
+        telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
+        admin_user_ids=id_set("ADMIN_USER_IDS", get("ADMIN_USER_IDS")),
+        allowed_chat_ids=id_set("ALLOWED_CHAT_IDS", get("ALLOWED_CHAT_IDS")),
     )
+
+
+def id_set(name: str, value: str) -> frozenset[int]:
+    """Telegram ids separated by commas or spaces (chat ids of groups are negative)."""
+    ids = set()
+    for part in value.replace(",", " ").split():
+        try:
+            ids.add(int(part))
+        except ValueError:
+            raise ConfigError(f"{name}: {part!r} is not a Telegram id (a whole number)") from None
+    return frozenset(ids)

@@ -71,11 +71,11 @@ def plan_query(
     unknown: set[str] = set()
     for word in words:
         forms = [word]
-        known = bool(df(analyzer.stem(word)))
-        if not known:
+        if not df(analyzer.stem(word)):
             forms += variants.of(word)
             extra += analyzer.terms(forms[1:])
-            known = len(forms) > 1
+        # known in some form: another spelling, or at least its root occurs in the corpus
+        known = len(forms) > 1 or any(df(key) for key in analyzer.keys(word))
         for form in forms:
             keys = analyzer.keys(form)
             fields = fields or tuple({} for _ in keys)

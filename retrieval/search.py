@@ -28,7 +28,7 @@ class RetrievalConfig:
     max_unknown: float = 0.65
     # ...or when the best passage covers less than this share of the question's informative
     # words, each weighted by its rarity in the corpus.
-    min_coverage: float = 0.21
+    min_coverage: float = 0.26
 
     def fingerprint(self) -> str:
         return f"{self.analyzer.fingerprint()};{self.bm25.fingerprint()};engine={self.engine}"

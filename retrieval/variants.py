@@ -30,28 +30,35 @@ def _arabic(word: str) -> bool:
     return "\u0621" <= word[0] <= "\u064a"
 
 
+def bare(word: str) -> str:
+    """``word`` without its longest proclitic (و ف، ب ل ك، ال), if enough remains."""
+    for clitic in PROCLITICS:
+        if word.startswith(clitic) and len(word) - len(clitic) >= MIN_REST:
+            return word[len(clitic) :]
+    return word
+
+
 class Variants:
     """The corpus words, indexed for finding other spellings of unknown words."""
 
     def __init__(self, words: Iterable[str]) -> None:
         self.words = {w for w in words if _arabic(w)}
         groups: dict[str, list[str]] = defaultdict(list)
+        bares: dict[str, list[str]] = defaultdict(list)
         for word in self.words:
             key = skeleton(word)
             if len(key) >= MIN_SKELETON:
                 groups[key].append(word)
+            bares[bare(word)].append(word)
         self._skeletons = {key: sorted(ws) for key, ws in groups.items()}
+        self._bares = {key: sorted(ws) for key, ws in bares.items()}
 
     def of(self, word: str) -> list[str]:
         """Known spellings of ``word`` (never ``word`` itself), best first."""
         if not word or not _arabic(word) or word in self.words:
             return []
         found = [w for w in SYNONYMS.get(word, []) if w in self.words]
-        for clitic in PROCLITICS:
-            rest = word[len(clitic) :]
-            if word.startswith(clitic) and len(rest) >= MIN_REST:
-                for candidate in (rest, "ال" + rest):
-                    if candidate in self.words and candidate not in found:
-                        found.append(candidate)
+        # the same word with other clitics: والبخور ↔ بالبخور ↔ البخور ↔ بخور
+        found += [w for w in self._bares.get(bare(word), []) if w not in found]
         found += [w for w in self._skeletons.get(skeleton(word), []) if w not in found]
         return [w for w in found if w != word][:MAX_VARIANTS]

@@ -39,3 +39,15 @@ def _data_dir_outside_the_clone(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("MARJAA_DATA_DIR", str(data))
     monkeypatch.delenv("MARJAA_DB", raising=False)
     return data
+
+
+@pytest.fixture
+async def api():
+    """The fake Telegram Bot API server (tests/fake_bot_api.py), accepting the tests' token."""
+    from bot_harness import TOKEN
+    from fake_bot_api import FakeBotApi
+
+    server = FakeBotApi(token=TOKEN)
+    await server.start()
+    yield server
+    await server.stop()

@@ -1,0 +1,531 @@
+"""The Telegram bot: python-telegram-bot Application, its handlers and its lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+import time
+from contextlib import suppress
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
+from telegram.error import NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ChosenInlineResultHandler,
+    CommandHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import telegram_format as fmt
+from bot.config import Settings
+from bot.events import EventSink, FeedbackRecord, NullSink, QueryRecord, new_query_id
+from bot.ratelimit import UserRateLimiter, Verdict
+from bot.recent_answers import (
+    MoreRequest,
+    Rating,
+    RecentAnswer,
+    RecentAnswers,
+    more_data,
+    parse_callback,
+    rating_data,
+)
+from retrieval.search import Answer, Retriever
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+MAX_PAGES = 3  # «المزيد» can show up to this many pages of PAGE_SIZE passages
+QUESTIONS_PER_WINDOW = 5
+WINDOW_SECONDS = 10
+INLINE_QUERIES_PER_WINDOW = 30  # inline queries arrive as the user types
+INLINE_CACHE_SECONDS = 60
+# The updates the handlers below use; anything else is not even fetched.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query",
+                   "chosen_inline_result"]  # fmt: skip
+
+MORE_BUTTON = "المزيد"
+THANKS = "شكراً، سُجّل تقييمك."
+RATING_CHANGED = "شكراً، عُدّل تقييمك."
+ALREADY_RATED = "سُجّل تقييمك من قبل."
+ALREADY_SHOWN = "عُرضت هذه النتائج من قبل."
+STALE_BUTTON = "انتهت صلاحية هذا الزر؛ أرسل سؤالك من جديد."
+INVALID_BUTTON = "هذا الزر غير صالح."
+UNKNOWN_COMMAND = "أمر غير معروف: {command} — اكتب /help لرؤية الأوامر."
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_INLINE_RESULT_ID = re.compile(r"([0-9a-f]{12}):(\d{1,2})")
+
+# bot_data keys
+RETRIEVER = "retriever"
+SINK = "sink"
+SETTINGS = "settings"
+RECENT = "recent_answers"
+LIMITER = "question_limiter"
+INLINE_LIMITER = "inline_limiter"
+
+
+def build_application(
+    settings: Settings,
+    retriever: Retriever,
+    sink: EventSink | None = None,
+    limiter: UserRateLimiter | None = None,
+) -> Application:
+    """The bot, ready to run: shared resources in bot_data, every handler registered."""
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_base_url)
+        # Paces what the bot sends and waits out Telegram's 429 RetryAfter, then retries.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Questions are answered side by side: one slow search must not hold up the others.
+        .concurrent_updates(16)
+        .post_init(_post_init)
+        .build()
+    )
+    application.bot_data.update(
+        {
+            RETRIEVER: retriever,
+            SINK: sink or NullSink(),
+            SETTINGS: settings,
+            RECENT: RecentAnswers(),
+            LIMITER: limiter or UserRateLimiter(QUESTIONS_PER_WINDOW, WINDOW_SECONDS),
+            INLINE_LIMITER: UserRateLimiter(INLINE_QUERIES_PER_WINDOW, WINDOW_SECONDS),
+        }
+    )
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: Application) -> None:
+    private_chat = filters.ChatType.PRIVATE
+    text = filters.TEXT & ~filters.COMMAND
+    application.add_handler(TypeHandler(Update, allow_list), group=-1)
+    application.add_handler(CommandHandler(["start", "help"], help_command))
+    application.add_handler(CommandHandler("ask", ask_command))
+    application.add_handler(CommandHandler("sources", sources_command))
+    application.add_handler(CommandHandler("source", source_command))
+    application.add_handler(MessageHandler(private_chat & text, private_question))
+    application.add_handler(MessageHandler(filters.ChatType.GROUPS & text, group_message))
+    application.add_handler(MessageHandler(private_chat & filters.COMMAND, unknown_command))
+    application.add_handler(
+        MessageHandler(private_chat & filters.UpdateType.MESSAGE & filters.ATTACHMENT, not_text)
+    )
+    application.add_handler(CallbackQueryHandler(button))
+    application.add_handler(InlineQueryHandler(inline_query))
+    application.add_handler(ChosenInlineResultHandler(chosen_inline_result))
+    application.add_error_handler(on_error)
+
+
+async def _post_init(application: Application) -> None:
+    """Register the command menu; the bot still serves if Telegram refuses it."""
+    commands = [BotCommand(name, description) for name, description in fmt.COMMANDS]
+    try:
+        await application.bot.set_my_commands(commands)
+    except TelegramError as exc:
+        log.warning("could not register the command menu: %s", exc)
+    retriever: Retriever = application.bot_data[RETRIEVER]
+    log.info(
+        "bot @%s ready: %d documents, %d passages",
+        application.bot.username,
+        len(retriever.corpus.documents),
+        len(retriever.passages),
+    )
+
+
+# --- gatekeeping ------------------------------------------------------------------------
+
+
+async def allow_list(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop updates from chats outside ALLOWED_CHAT_IDS (admins always pass)."""
+    settings: Settings = context.bot_data[SETTINGS]
+    if not settings.allowed_chat_ids or not isinstance(update, Update):
+        return
+    user, chat = update.effective_user, update.effective_chat
+    if user is not None and user.id in settings.admin_user_ids:
+        return
+    # Inline queries have no chat: the user's own id (their private chat) must be listed.
+    where = chat.id if chat is not None else (user.id if user is not None else None)
+    if where in settings.allowed_chat_ids:
+        return
+    with suppress(TelegramError):
+        if update.callback_query:
+            await update.callback_query.answer(fmt.NOT_ALLOWED)
+        elif update.inline_query:
+            await update.inline_query.answer([], cache_time=0)
+        elif update.message and chat is not None and chat.type == ChatType.PRIVATE:
+            await update.message.reply_text(fmt.NOT_ALLOWED)
+    raise ApplicationHandlerStop
+
+
+def _admitted(context: ContextTypes.DEFAULT_TYPE, key: str, user_id: int | None) -> Verdict:
+    settings: Settings = context.bot_data[SETTINGS]
+    if user_id is None or user_id in settings.admin_user_ids:
+        return Verdict.ALLOW
+    limiter: UserRateLimiter = context.bot_data[key]
+    return limiter.check(user_id)
+
+
+# --- questions --------------------------------------------------------------------------
+
+
+async def search(context: ContextTypes.DEFAULT_TYPE, question: str, k: int) -> Answer:
+    """Search in a worker thread, so the event loop keeps serving other chats meanwhile."""
+    retriever: Retriever = context.bot_data[RETRIEVER]
+    return await asyncio.to_thread(retriever.search, question, k)
+
+
+def rating_buttons(query_id: str) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton("👍", callback_data=rating_data(query_id, +1)),
+        InlineKeyboardButton("👎", callback_data=rating_data(query_id, -1)),
+    ]
+
+
+def answer_keyboard(query_id: str, answer: Answer, page: int) -> InlineKeyboardMarkup | None:
+    """«المزيد» while more pages remain, and 👍/👎 for any answer with passages."""
+    if not answer.answered:
+        return None
+    rows = [rating_buttons(query_id)]
+    if page + 1 < fmt.page_count(answer):
+        more = InlineKeyboardButton(MORE_BUTTON, callback_data=more_data(query_id, page + 1))
+        rows.insert(0, [more])
+    return InlineKeyboardMarkup(rows)
+
+
+async def answer_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str, quote: bool
+) -> None:
+    """Search, reply with the first page of passages and buttons, hand the question to the log."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None:
+        return
+    user_id = user.id if user else None
+    verdict = _admitted(context, LIMITER, user_id)
+    if verdict is not Verdict.ALLOW:
+        if verdict is Verdict.NOTIFY:
+            await message.reply_text(
+                fmt.rate_limited_message(QUESTIONS_PER_WINDOW, WINDOW_SECONDS),
+                parse_mode=ParseMode.HTML,
+                do_quote=quote,
+            )
+        return
+    with suppress(TelegramError):  # "typing…" is a courtesy: never lose the answer over it
+        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    started = time.perf_counter()
+    answer = await search(context, question, fmt.PAGE_SIZE * MAX_PAGES)
+    query_id = new_query_id()
+    text = fmt.answer_message(answer)
+    # Latency is the bot's own part (search and formatting): Telegram's is not ours to tune.
+    latency_ms = (time.perf_counter() - started) * 1000
+    if answer.answered:
+        recent: RecentAnswers = context.bot_data[RECENT]
+        recent.add(query_id, RecentAnswer(answer, chat.id, latency_ms))
+    if answer.words:  # a message with no word to search for (emoji, symbols) is no question
+        shown = dataclasses.replace(answer, results=answer.results[: fmt.PAGE_SIZE])
+        sink: EventSink = context.bot_data[SINK]
+        sink.log_query(QueryRecord(query_id, CHANNEL, chat.type, user_id, shown, latency_ms))
+    await message.reply_text(
+        text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=answer_keyboard(query_id, answer, 0),
+        link_preview_options=NO_PREVIEW,
+        do_quote=quote,
+    )
+
+
+async def private_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any text in a private chat is a question (an edited one is answered again)."""
+    message = update.effective_message
+    if message and message.text is not None:
+        edited = update.edited_message is not None
+        await answer_question(update, context, message.text, quote=edited)
+
+
+def addressed_question(message: Message, bot_id: int, username: str | None) -> str | None:
+    """The question in a group message meant for the bot (a mention of it or a reply to it)."""
+    text = message.text or ""
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return text
+    mention = f"@{username}".lower() if username else None
+    for entity, value in message.parse_entities(
+        [MessageEntityType.MENTION, MessageEntityType.TEXT_MENTION]
+    ).items():
+        is_bot = (
+            entity.user is not None and entity.user.id == bot_id
+            if entity.type == MessageEntityType.TEXT_MENTION
+            else value.lower() == mention
+        )
+        if is_bot:
+            return text.replace(value, " ", 1)
+    return None
+
+
+async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Group chatter is ignored unless it mentions the bot or replies to it."""
+    message = update.effective_message
+    if message is None:
+        return
+    question = addressed_question(message, context.bot.id, context.bot.username)
+    if question is not None:
+        await answer_question(update, context, question, quote=True)
+
+
+async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask question — or /ask in reply to a message whose text is the question."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    parts = message.text.split(maxsplit=1)
+    question = parts[1] if len(parts) > 1 else ""
+    if not question.strip() and message.reply_to_message and message.reply_to_message.text:
+        question = message.reply_to_message.text
+    if not question.strip():
+        await message.reply_text(fmt.escape(fmt.ASK_USAGE), parse_mode=ParseMode.HTML)
+        return
+    private = update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+    await answer_question(update, context, question, quote=not private)
+
+
+# --- buttons ----------------------------------------------------------------------------
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """«المزيد» and 👍/👎; data this bot did not make, or forgot, gets a polite answer."""
+    callback = update.callback_query
+    if callback is None:
+        return
+    pressed = parse_callback(callback.data)
+    if pressed is None:
+        await callback.answer(INVALID_BUTTON)
+        return
+    recent: RecentAnswers = context.bot_data[RECENT]
+    entry = recent.get(pressed.query_id)
+    if entry is None:
+        await callback.answer(STALE_BUTTON)
+        return
+    if isinstance(pressed, Rating):
+        await callback.answer(rate(callback.from_user.id, pressed, entry, context.bot_data[SINK]))
+    elif isinstance(pressed, MoreRequest):
+        await show_more(update, context, pressed, entry)
+
+
+def rate(user_id: int, pressed: Rating, entry: RecentAnswer, sink: EventSink) -> str:
+    """Hand a new or changed rating to the log (the same one twice is logged once); the reply."""
+    previous = entry.ratings.get(user_id)
+    if previous == pressed.rating:
+        return ALREADY_RATED
+    entry.ratings[user_id] = pressed.rating
+    sink.log_feedback(FeedbackRecord(pressed.query_id, user_id, pressed.rating))
+    return THANKS if previous is None else RATING_CHANGED
+
+
+async def show_more(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: MoreRequest, entry: RecentAnswer
+) -> None:
+    """The next page as a reply to the answer (which keeps its passages and loses «المزيد»)."""
+    callback = update.callback_query
+    assert callback is not None
+    answer = entry.answer
+    if pressed.page in entry.pages_sent or pressed.page >= fmt.page_count(answer):
+        await callback.answer(ALREADY_SHOWN)
+        return
+    entry.pages_sent.add(pressed.page)  # before any await: a double tap must not send twice
+    await callback.answer()
+    shown = callback.message
+    if isinstance(shown, Message):
+        with suppress(TelegramError):  # the old buttons are cosmetic; the new page matters
+            await shown.edit_reply_markup(InlineKeyboardMarkup([rating_buttons(pressed.query_id)]))
+        await shown.reply_text(
+            fmt.answer_message(answer, pressed.page),
+            parse_mode=ParseMode.HTML,
+            reply_markup=answer_keyboard(pressed.query_id, answer, pressed.page),
+            link_preview_options=NO_PREVIEW,
+            do_quote=True,
+        )
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start and /help: what the bot does, how to ask, its sources and commands."""
+    message = update.effective_message
+    if message is None:
+        return
+    retriever: Retriever = context.bot_data[RETRIEVER]
+    text = fmt.help_message(
+        context.bot.username or "", retriever.corpus.documents, len(retriever.passages)
+    )
+    await message.reply_text(text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+
+
+def _number(context: ContextTypes.DEFAULT_TYPE) -> int | str | None:
+    """The command's first argument as a number (Arabic-Indic digits too), else as given."""
+    if not context.args:
+        return None
+    try:
+        return int(context.args[0])  # int() reads any Unicode decimal digits: "٣" is 3
+    except ValueError:
+        return context.args[0]
+
+
+async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/sources [page]: the numbered list of documents."""
+    message = update.effective_message
+    if message is None:
+        return
+    documents = context.bot_data[RETRIEVER].corpus.documents
+    pages = max(1, -(-len(documents) // fmt.SOURCES_PER_PAGE))
+    page = _number(context) or 1
+    if not isinstance(page, int) or not 1 <= page <= pages:
+        text = fmt.escape(fmt.NO_SOURCES_PAGE.format(value=fmt.clip(str(page), 40), count=pages))
+    else:
+        text = fmt.sources_message(documents, page)
+    await message.reply_text(text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+
+
+async def source_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/source N: one document's title, source, passage count and link."""
+    message = update.effective_message
+    if message is None:
+        return
+    documents = context.bot_data[RETRIEVER].corpus.documents
+    number = _number(context)
+    if number is None:
+        text = fmt.escape(fmt.SOURCE_USAGE)
+    elif not isinstance(number, int) or not 1 <= number <= len(documents):
+        shown = fmt.clip(str(number), 40)
+        text = fmt.escape(fmt.NO_SOURCE.format(value=shown, count=len(documents)))
+    else:
+        text = fmt.source_message(documents[number - 1], number)
+    await message.reply_text(text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command this bot does not have, in a private chat."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    command = fmt.clip(message.text.split(maxsplit=1)[0], 40)
+    text = fmt.escape(UNKNOWN_COMMAND.format(command=command))
+    await message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A photo, sticker, voice note, file or location: only text questions are understood."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(fmt.escape(fmt.NOT_TEXT), parse_mode=ParseMode.HTML)
+
+
+# --- inline mode ------------------------------------------------------------------------
+
+
+def _article(result_id: str, title: str, description: str, text: str) -> InlineQueryResultArticle:
+    return InlineQueryResultArticle(
+        id=result_id,
+        title=fmt.clip(title, 64),
+        description=fmt.clip(description, 120),
+        input_message_content=InputTextMessageContent(
+            text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+        ),
+    )
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """@bot question: one article per passage, each sending the passage with its citation."""
+    query = update.inline_query
+    if query is None:
+        return
+    question = query.query.strip()
+    retriever: Retriever = context.bot_data[RETRIEVER]
+    if not question:
+        text = fmt.help_message(
+            context.bot.username or "", retriever.corpus.documents, len(retriever.passages)
+        )
+        help_article = _article("help", fmt.INLINE_HELP_TITLE, fmt.INLINE_HELP_DESCRIPTION, text)
+        await query.answer([help_article], cache_time=INLINE_CACHE_SECONDS)
+        return
+    if _admitted(context, INLINE_LIMITER, query.from_user.id) is not Verdict.ALLOW:
+        await query.answer([], cache_time=0)
+        return
+    started = time.perf_counter()
+    answer = await search(context, question, fmt.PAGE_SIZE)
+    latency_ms = (time.perf_counter() - started) * 1000
+    query_id = new_query_id()
+    asked = f"❓ {fmt.escape(fmt.clip(question, 300))}\n\n"
+    if answer.answered:
+        articles = [
+            _article(
+                f"{query_id}:{result.rank}",
+                result.passage.title,
+                result.answer_sentence or result.passage.text,
+                fmt.truncate_html(asked + fmt.result_html(result, number=False), fmt.MAX_MESSAGE),
+            )
+            for result in answer.results
+        ]
+        # Kept so the chosen article can be logged as the question (see chosen_inline_result).
+        context.bot_data[RECENT].add(query_id, RecentAnswer(answer, None, latency_ms))
+    else:
+        text = fmt.answer_message(answer)
+        title = fmt.INLINE_NO_ANSWER_TITLE if answer.words else fmt.INLINE_HELP_TITLE
+        articles = [_article("none", title, fmt.REPHRASE_TIP, asked + text)]
+    await query.answer(articles, cache_time=INLINE_CACHE_SECONDS)
+
+
+async def chosen_inline_result(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An inline article was sent: that question is logged (partial queries typed are not)."""
+    chosen = update.chosen_inline_result
+    match = _INLINE_RESULT_ID.fullmatch(chosen.result_id) if chosen else None
+    if chosen is None or match is None:
+        return
+    entry = context.bot_data[RECENT].get(match[1])
+    if entry is None:
+        return
+    shown = dataclasses.replace(entry.answer, results=entry.answer.results[: fmt.PAGE_SIZE])
+    record = QueryRecord(match[1], CHANNEL, "inline", chosen.from_user.id, shown, entry.latency_ms)
+    context.bot_data[SINK].log_query(record)
+
+
+# --- errors -----------------------------------------------------------------------------
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error (the log formatter keeps the token out) and tell the user, if any."""
+    error = context.error
+    if isinstance(error, NetworkError):
+        # Telegram unreachable or failing (5xx, timeouts): python-telegram-bot retries
+        # polling by itself, and a traceback of its internals would only be noise.
+        log.warning("Telegram request failed: %s", error)
+        if update is None:
+            return
+    else:
+        log.error("error while handling an update", exc_info=error)
+    if not isinstance(update, Update):
+        return
+    with suppress(TelegramError):
+        if update.callback_query:
+            await update.callback_query.answer(fmt.ERROR)
+        elif update.effective_message and update.effective_chat:
+            await update.effective_message.reply_text(fmt.ERROR)

@@ -1,0 +1,129 @@
+"""The real bot Application polling the fake Bot API, for the end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fake_bot_api import Call, FakeBotApi
+
+from bot.config import Settings
+from bot.events import FeedbackRecord, QueryRecord
+from bot.ratelimit import UserRateLimiter
+from bot.telegram_app import ALLOWED_UPDATES, build_application
+from retrieval.search import Retriever
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")  # as `marjaa bot` does (see bot/cli_bot.py)
+
+TOKEN = "123456789:AAH-test-token-NEVER-IN-LOGS_0123456"
+USER = 1001
+FLUSH_USER = 4242
+
+# A small corpus made for the bot: markup characters in titles, texts and urls, an emoji,
+# a link Telegram must not get, a long passage, and nine documents sharing their words.
+_TRIPS = [f"عبرت القافلة رقم {n} الصحراء الواسعة محملة بالبضائع والتوابل." for n in range(40)]
+CORPUS = [
+    {
+        "title": 'وصفة <الزعفران> & "الهيل"',
+        "url": "https://example.org/spice?a=1&b=<2>",
+        "text": "يضاف الزعفران إلى القهوة العربية مع الهيل <b>غير</b> المطحون & السكر. "
+        "وهذا سر النكهة 🌿 الأصيلة في الضيافة.\n\n"
+        "تحمّص حبوب القهوة على نار هادئة حتى يصبح لونها ذهبياً.",
+    },
+    {
+        "title": "رابط غير آمن",
+        "url": "javascript:alert(1)",
+        "text": "تنتشر زراعة النخيل في واحات الأحساء منذ قرون طويلة، ويعد التمر غذاء أساسياً.",
+    },
+    {
+        "title": "طريق القوافل",
+        "text": " ".join(_TRIPS[:6])
+        + " وفي منتصف الطريق كانت القوافل تتوقف عند بئر الياقوت لتسقي الإبل. "
+        + " ".join(_TRIPS[6:]),
+    },
+] + [
+    {
+        "title": f"مقهى رقم {n}",
+        "text": f"يقدم المقهى رقم {n} القهوة العربية والتمر لضيوفه كل صباح، "
+        f"ويشتهر بالبخور في الحي القديم رقم {n}.",
+    }
+    for n in range(1, 10)
+]
+SPICE_QUESTION = "ما سر نكهة الزعفران في القهوة؟"
+CAFE_QUESTION = "أين يقدم المقهى القهوة والتمر والبخور؟"
+CARAVAN_QUESTION = "أين تتوقف القوافل لتسقي الإبل؟"
+UNANSWERABLE = "ما عاصمة اليابان؟"
+
+
+def write_corpus(folder: Path) -> Path:
+    path = folder / "corpus.jsonl"
+    lines = [json.dumps(doc, ensure_ascii=False) for doc in CORPUS]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@dataclass
+class RecordingSink:
+    """An EventSink that keeps what it is handed."""
+
+    queries: list[QueryRecord] = field(default_factory=list)
+    feedback: list[FeedbackRecord] = field(default_factory=list)
+
+    def log_query(self, record: QueryRecord) -> None:
+        self.queries.append(record)
+
+    def log_feedback(self, record: FeedbackRecord) -> None:
+        self.feedback.append(record)
+
+
+@dataclass
+class RunningBot:
+    api: FakeBotApi
+    app: Any
+    sink: RecordingSink
+
+    async def ask(self, text: str, **options: Any) -> Call:
+        """Send ``text`` and return the bot's next message to that chat (as delivered)."""
+        chat_id = options.get("chat_id", options.get("user_id", USER))
+        before = len(self.api.called("sendMessage", ok=True, chat_id=chat_id))
+        self.api.send_text(text, **options)
+        replies = await self.api.wait_for("sendMessage", before + 1, ok=True, chat_id=chat_id)
+        return replies[-1]
+
+    async def flush(self) -> None:
+        """Return once every update pushed so far has been handled.
+
+        Updates are dispatched in order, and a handler that ignores its update finishes
+        without awaiting anything; so once the reply to a later /help arrives, every earlier
+        update was handled (or is still sending, which the caller's wait would show).
+        """
+        await self.ask("/help", user_id=FLUSH_USER)
+
+
+async def start_bot(
+    api: FakeBotApi,
+    retriever: Retriever,
+    limiter: UserRateLimiter | None = None,
+    **settings: Any,
+) -> RunningBot:
+    """Build the Application as `marjaa bot` does and start polling the fake server."""
+    config = Settings(telegram_bot_token=TOKEN, telegram_api_base_url=api.base_url, **settings)
+    sink = RecordingSink()
+    app = build_application(config, retriever, sink, limiter=limiter)
+    await app.initialize()
+    await app.post_init(app)
+    await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
+    await app.start()
+    return RunningBot(api, app, sink)
+
+
+async def stop_bot(bot: RunningBot) -> None:
+    bot.api.end_long_polls()
+    if bot.app.updater.running:
+        await bot.app.updater.stop()
+    if bot.app.running:
+        await bot.app.stop()
+    await bot.app.shutdown()
