@@ -11,7 +11,7 @@ from typing import Any
 from fake_bot_api import Call, FakeBotApi
 
 from bot.config import Settings
-from bot.events import FeedbackRecord, QueryRecord
+from bot.events import EventSink, FeedbackRecord, QueryRecord
 from bot.ratelimit import UserRateLimiter
 from bot.telegram_app import ALLOWED_UPDATES, build_application
 from retrieval.search import Retriever
@@ -83,7 +83,7 @@ class RecordingSink:
 class RunningBot:
     api: FakeBotApi
     app: Any
-    sink: RecordingSink
+    sink: Any  # a RecordingSink unless the test gave another (a QueryLog)
 
     async def ask(self, text: str, **options: Any) -> Call:
         """Send ``text`` and return the bot's next message to that chat (as delivered)."""
@@ -107,11 +107,16 @@ async def start_bot(
     api: FakeBotApi,
     retriever: Retriever,
     limiter: UserRateLimiter | None = None,
+    sink: EventSink | None = None,
     **settings: Any,
 ) -> RunningBot:
-    """Build the Application as `marjaa bot` does and start polling the fake server."""
+    """Build the Application as `marjaa bot` does and start polling the fake server.
+
+    ``sink``: where questions go (default: a RecordingSink); a QueryLog is started and
+    flushed by the Application's own post_init and post_shutdown, as in `marjaa bot`.
+    """
     config = Settings(telegram_bot_token=TOKEN, telegram_api_base_url=api.base_url, **settings)
-    sink = RecordingSink()
+    sink = sink if sink is not None else RecordingSink()
     app = build_application(config, retriever, sink, limiter=limiter)
     await app.initialize()
     await app.post_init(app)
@@ -127,3 +132,4 @@ async def stop_bot(bot: RunningBot) -> None:
     if bot.app.running:
         await bot.app.stop()
     await bot.app.shutdown()
+    await bot.app.post_shutdown(bot.app)
