@@ -587,15 +587,15 @@ async def chosen_inline_result(update: Update, context: ContextTypes.DEFAULT_TYP
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the error (the log formatter keeps the token out) and tell the user, if any."""
     error = context.error
-    if error is not None and outcome_unknown(error):
-        # Sent, but no answer came back: Telegram may have delivered it. Neither sending it
-        # again nor apologising could then be undone: one reply per question at most.
-        log.warning("Telegram request failed after it was sent (it may have arrived): %s", error)
-        return
     if isinstance(error, NetworkError | RetryAfter):
         # Telegram unreachable or failing (5xx, timeouts, 429 beyond the retries):
         # python-telegram-bot retries polling by itself, and a traceback of its internals
         # would only be noise.
+        if update is not None and outcome_unknown(error):
+            # Sent, but no answer came back: Telegram may have carried it out. Neither sending
+            # it again nor apologising could be taken back: one reply per question at most.
+            log.warning("Telegram request failed once sent (it may have arrived): %s", error)
+            return
         log.warning("Telegram request failed: %s", error)
         if update is None:
             return

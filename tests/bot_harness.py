@@ -120,7 +120,13 @@ async def start_bot(
     app = build_application(config, retriever, sink, limiter=limiter)
     await app.initialize()
     await app.post_init(app)
-    await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
+    await app.updater.start_polling(
+        poll_interval=0,
+        timeout=1,
+        allowed_updates=ALLOWED_UPDATES,
+        # as run_polling does: errors fetching updates go to the bot's error handler
+        error_callback=lambda exc: app.create_task(app.process_error(error=exc, update=None)),
+    )
     await app.start()
     return RunningBot(api, app, sink)
 
