@@ -23,7 +23,7 @@ from telegram.request import HTTPXRequest
 
 # httpx failures that happen before any byte of the request reaches the server.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-RETRY_PAUSES = (0.5, 1.5)  # seconds before each new attempt of a request that was not sent
+RETRY_PAUSES = (0.25, 1.0)  # seconds before each new attempt of a request that was not sent
 
 
 def not_sent(error: BaseException) -> bool:

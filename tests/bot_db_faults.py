@@ -20,10 +20,19 @@ from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bot_harness import CAFE_QUESTION, CARAVAN_QUESTION, SPICE_QUESTION, start_bot, stop_bot
+from bot_harness import (
+    CAFE_QUESTION,
+    CARAVAN_QUESTION,
+    SPICE_QUESTION,
+    button_data,
+    query_id_of,
+    start_bot,
+    stop_bot,
+)
 from fake_bot_api import FakeBotApi
 from querylog_support import quick_log, rows, set_read_only, wait_until
 
+from bot.events import QueryRecord
 from retrieval.search import Retriever
 
 QUESTIONS = [CAFE_QUESTION, CARAVAN_QUESTION, SPICE_QUESTION]
@@ -126,12 +135,6 @@ def tiny_file_system(folder: Path, size: str = "512k") -> Iterator[bool]:
         subprocess.run(["umount", "-l", str(folder)], capture_output=True)
 
 
-def query_id_of(call) -> str:
-    """The query id the answer's buttons carry (r:<query id>:+1)."""
-    markup = call.params["reply_markup"]["inline_keyboard"]
-    return next(b["callback_data"] for row in markup for b in row if b["text"] == "👍")[2:14]
-
-
 async def questions_through_a_fault(retriever: Retriever, db: Path, fault: DbFault) -> Outcome:
     """Ask while the database is broken, rate an answer, repair it; what reached the log."""
     api = FakeBotApi()
@@ -153,8 +156,7 @@ async def questions_through_a_fault(retriever: Retriever, db: Path, fault: DbFau
                 broken.enter_context(fault.inject(db))
             replies = [await bot.ask(question) for question in QUESTIONS]
             rated = replies[0]
-            callback = rated.params["reply_markup"]["inline_keyboard"][-1][0]["callback_data"]
-            api.press(rated, callback)
+            api.press(rated, button_data(rated, "👍"))
             await api.wait_for("answerCallbackQuery", 1)
             if fault.fails:
                 await asyncio.to_thread(wait_until, lambda: sink.status.failing is not None)
@@ -182,9 +184,7 @@ async def questions_through_a_fault(retriever: Retriever, db: Path, fault: DbFau
 EARLIER_ID = "0000000000ea"
 
 
-def _earlier_record(retriever: Retriever):
-    from bot.events import QueryRecord
-
+def _earlier_record(retriever: Retriever) -> QueryRecord:
     answer = retriever.search(SPICE_QUESTION)
     return QueryRecord(EARLIER_ID, "telegram", "private", 1, answer, 1.0)
 

@@ -58,6 +58,22 @@ CARAVAN_QUESTION = "أين تتوقف القوافل لتسقي الإبل؟"
 UNANSWERABLE = "ما عاصمة اليابان؟"
 
 
+def buttons(call: Call) -> list[list[tuple[str, str]]]:
+    """The inline keyboard of a message the bot sent: (label, callback data) by row."""
+    markup = call.params.get("reply_markup") or {"inline_keyboard": []}
+    rows = markup["inline_keyboard"]
+    return [[(b["text"], b.get("callback_data", "")) for b in row] for row in rows]
+
+
+def button_data(call: Call, label: str) -> str:
+    return next(data for row in buttons(call) for text, data in row if text == label)
+
+
+def query_id_of(call: Call) -> str:
+    """The query id an answer's buttons carry ("r:<query id>:+1"): the one the log keeps."""
+    return button_data(call, "👍").split(":")[1]
+
+
 def write_corpus(folder: Path) -> Path:
     path = folder / "corpus.jsonl"
     lines = [json.dumps(doc, ensure_ascii=False) for doc in CORPUS]

@@ -17,7 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from bot_harness import CAFE_QUESTION, SPICE_QUESTION, USER, start_bot, stop_bot, write_corpus
+import pytest_asyncio
+from bot_harness import (
+    CAFE_QUESTION,
+    SPICE_QUESTION,
+    USER,
+    query_id_of,
+    start_bot,
+    stop_bot,
+    write_corpus,
+)
 from fake_bot_api import Call, FakeBotApi
 from querylog_support import quick_log, rows
 
@@ -134,16 +143,22 @@ def retriever(tmp_path_factory) -> Retriever:
     return Retriever.from_path(write_corpus(tmp_path_factory.mktemp("corpus")))
 
 
-@pytest.fixture
-async def bot(api, retriever, tmp_path):
-    running = await start_bot(api, retriever, sink=quick_log(tmp_path / "q.sqlite3"))
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def one_bot(retriever, tmp_path_factory):
+    """One bot for the whole message catalogue, as in life: it takes them all, one after the
+    other (each from its own user, so that the rate limit stays out of the way)."""
+    api = FakeBotApi()
+    await api.start()
+    log = quick_log(tmp_path_factory.mktemp("log") / "q.sqlite3")
+    running = await start_bot(api, retriever, sink=log, admin_user_ids={OTHER_USER})
     yield running
     await stop_bot(running)
+    await api.stop()
 
 
-def refused_calls(api: FakeBotApi) -> list[str]:
+def refused_calls(calls: list[Call]) -> list[str]:
     """What Telegram (the fake server) refused: bad HTML, too long, bad buttons..."""
-    return [f"{c.method}: {c.params['_error']}" for c in api.calls if "_error" in c.params]
+    return [f"{c.method}: {c.params['_error']}" for c in calls if "_error" in c.params]
 
 
 async def still_serving(bot) -> None:
@@ -151,28 +166,38 @@ async def still_serving(bot) -> None:
     assert "📖" in reply.params["_result"]["text"]
 
 
-def logged_questions(bot) -> list[dict]:
+def logged_questions(bot, user: int) -> list[dict]:
     assert bot.sink.flush(5)
-    return [r for r in rows(bot.sink.path) if r["user_key"] == bot.sink.user_keys.key(USER)]
+    return [r for r in rows(bot.sink.path) if r["user_key"] == bot.sink.user_keys.key(user)]
 
 
-@pytest.mark.parametrize(("message", "reply", "stored"), MESSAGES.values(), ids=MESSAGES.keys())
-async def test_hostile_message(bot, caplog, message, reply, stored):
-    bot.api.send_text(message)
+SENDERS = {name: 10_000 + number for number, name in enumerate(MESSAGES)}
+
+
+@pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.parametrize(
+    ("name", "message", "reply", "stored"),
+    [(name, *row) for name, row in MESSAGES.items()],
+    ids=MESSAGES.keys(),
+)
+async def test_hostile_message(one_bot, caplog, name, message, reply, stored):
+    bot, user = one_bot, SENDERS[name]
+    first_call = len(bot.api.calls)
+    bot.api.send_text(message, user_id=user)
     if reply == NO_REPLY:
         await bot.flush()
-        assert bot.api.called("sendMessage", chat_id=USER) == []
+        assert bot.api.called("sendMessage", chat_id=user) == []
     else:
-        (sent,) = await bot.api.wait_for("sendMessage", 1, ok=True, chat_id=USER)
+        (sent,) = await bot.api.wait_for("sendMessage", 1, ok=True, chat_id=user)
         shown = sent.params["_result"]["text"]  # as Telegram shows it: its HTML parsed
         if reply == ANSWER:
             assert "📖" in shown and fmt.utf16_len(shown) <= fmt.MAX_MESSAGE
         else:
             assert shown == reply
     await still_serving(bot)
-    assert refused_calls(bot.api) == []
+    assert refused_calls(bot.api.calls[first_call:]) == []
     assert "error while handling an update" not in caplog.text
-    logged = logged_questions(bot)
+    logged = logged_questions(bot, user)
     if stored is None:
         assert logged == []
     else:
@@ -251,8 +276,7 @@ async def test_hostile_button(api, retriever, tmp_path, caplog, press):
     bot = await start_bot(api, retriever, sink=sink, **press.settings)
     try:
         answer = await bot.ask(CAFE_QUESTION)
-        query_id = answer.params["reply_markup"]["inline_keyboard"][-1][0]["callback_data"][2:14]
-        callback_id = push_press(api, answer, press, query_id)
+        callback_id = push_press(api, answer, press, query_id_of(answer))
         (ack,) = await api.wait_for("answerCallbackQuery", 1, callback_query_id=callback_id)
         assert ack.params.get("text") == press.ack
         await bot.flush()
@@ -260,7 +284,7 @@ async def test_hostile_button(api, retriever, tmp_path, caplog, press):
         await still_serving(bot)
     finally:
         await stop_bot(bot)
-    assert refused_calls(api) == []
+    assert refused_calls(api.calls) == []
     assert "error while handling an update" not in caplog.text
     assert len(rows(sink.path, "feedback")) == press.ratings
 
@@ -268,8 +292,10 @@ async def test_hostile_button(api, retriever, tmp_path, caplog, press):
 # --- other updates ------------------------------------------------------------------------
 
 
-async def test_group_message_with_entities_pointing_outside_the_text_is_ignored(bot):
+@pytest.mark.asyncio(loop_scope="module")
+async def test_group_message_with_entities_pointing_outside_the_text_is_ignored(one_bot):
     """Forged entities (offsets past the end) on a group message: ignored like chatter."""
+    bot = one_bot
     entities = [
         {"type": "mention", "offset": 500, "length": 20},
         {"type": "text_mention", "offset": -3, "length": 9000, "user": bot.api.user(99)},

@@ -14,6 +14,8 @@ from bot_harness import (
     TOKEN,
     UNANSWERABLE,
     USER,
+    button_data,
+    buttons,
     start_bot,
     stop_bot,
     write_corpus,
@@ -39,16 +41,6 @@ async def bot(api, retriever):
     running = await start_bot(api, retriever)
     yield running
     await stop_bot(running)
-
-
-def buttons(call) -> list[list[tuple[str, str]]]:
-    markup = call.params.get("reply_markup") or {"inline_keyboard": []}
-    rows = markup["inline_keyboard"]
-    return [[(b["text"], b.get("callback_data", "")) for b in row] for row in rows]
-
-
-def button_data(call, label: str) -> str:
-    return next(data for row in buttons(call) for text, data in row if text == label)
 
 
 def shown(call) -> str:

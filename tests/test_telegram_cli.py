@@ -11,7 +11,7 @@ import sys
 
 import aiohttp
 import pytest
-from bot_harness import CAFE_QUESTION, SPICE_QUESTION, TOKEN, write_corpus
+from bot_harness import CAFE_QUESTION, SPICE_QUESTION, TOKEN, button_data, write_corpus
 from querylog_support import rows
 
 from bot.telegram_format import ERROR
@@ -202,8 +202,7 @@ async def test_full_run_logs_hashed_questions_and_leaves_the_token_nowhere(tmp_p
     async with running(corpus, env) as process:
         await api.wait_for("getUpdates", 1, timeout=30)
         answer = await ask(api, SPICE_QUESTION, user)
-        thumbs_up = answer.params["reply_markup"]["inline_keyboard"][-1][0]["callback_data"]
-        api.press(answer, thumbs_up, user_id=user)
+        api.press(answer, button_data(answer, "👍"), user_id=user)
         await api.wait_for("answerCallbackQuery", 1, timeout=15)
         api.fail("sendMessage", 500)  # logged as a warning, then the apology
         await ask(api, f"/ask {SPICE_QUESTION}", user, chat_id=-100777, chat_type="group")

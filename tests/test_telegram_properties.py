@@ -20,7 +20,7 @@ from bot.querylog.stats import stats_text
 from retrieval.corpus import Document, Passage
 from retrieval.search import Answer, Result
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Pieces that break naive HTML: markup, entities (escaped or not), quotes, emoji (2 UTF-16
 # units), direction marks, newlines, Arabic.
@@ -150,7 +150,7 @@ def test_truncation_keeps_any_valid_message_valid(message: str, limit: int):
 
 @st.composite
 def documents(draw) -> list[Document]:
-    count = draw(st.integers(1, 70))
+    count = draw(st.integers(1, 35))  # two pages of /sources
     return [
         Document(f"d{n}", draw(LONG_TEXT.filter(str.strip)), draw(SHORT_TEXT),
                  draw(st.integers(1, 10**5)), draw(URLS), draw(st.none() | SHORT_TEXT))
@@ -158,7 +158,7 @@ def documents(draw) -> list[Document]:
     ]  # fmt: skip
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents(), st.text(max_size=40))
 def test_help_and_source_listings_are_valid_for_any_documents(docs: list[Document], name: str):
     telegram_shows(fmt.help_message(name, docs, 10))

@@ -11,6 +11,8 @@ from bot_harness import (
     SPICE_QUESTION,
     UNANSWERABLE,
     USER,
+    button_data,
+    query_id_of,
     start_bot,
     stop_bot,
     write_corpus,
@@ -48,16 +50,6 @@ async def logged_bot(api, retriever, db):
 
 def shown(call) -> str:
     return call.params["_result"]["text"]
-
-
-def callback_data(call, label: str) -> str:
-    markup = call.params["reply_markup"]["inline_keyboard"]
-    return next(b["callback_data"] for row in markup for b in row if b["text"] == label)
-
-
-def query_id_of(call) -> str:
-    """The query id the answer's buttons carry (r:<query id>:+1)."""
-    return callback_data(call, "👍").split(":")[1]
 
 
 def file_bytes(path) -> bytes:
@@ -100,9 +92,9 @@ async def test_ratings_are_logged_with_the_question_they_rate(logged_bot, db):
     first = await bot.ask(SPICE_QUESTION)
     second = await bot.ask(CAFE_QUESTION)
     for call, label in [(first, "👍"), (second, "👍"), (second, "👎")]:
-        callback_id = bot.api.press(call, callback_data(call, label))
+        callback_id = bot.api.press(call, button_data(call, label))
         await bot.api.wait_for("answerCallbackQuery", 1, callback_query_id=callback_id)
-    bot.api.press(first, callback_data(first, "👍"), user_id=2002)  # someone else agrees
+    bot.api.press(first, button_data(first, "👍"), user_id=2002)  # someone else agrees
     await bot.flush()
     await stop_bot(bot)
     with closing(sqlite3.connect(db)) as conn:
@@ -151,7 +143,7 @@ async def test_a_log_that_raises_never_costs_a_reply(api, retriever, caplog):
     try:
         reply = await bot.ask(SPICE_QUESTION)
         assert "📖" in shown(reply)
-        callback_id = bot.api.press(reply, callback_data(reply, "👍"))
+        callback_id = bot.api.press(reply, button_data(reply, "👍"))
         (ack,) = await bot.api.wait_for("answerCallbackQuery", 1, callback_query_id=callback_id)
         assert ack.params["text"] == app_module.THANKS
     finally:
