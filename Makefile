@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install console bot test lint eval study clean
+.PHONY: install console bot test lint eval study bench clean
 
 # Create the virtual environment and install the project (editable) with its dev tools.
 $(STAMP): pyproject.toml
@@ -37,6 +37,11 @@ eval: $(STAMP)
 study: $(STAMP)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,study]'
 	$(BIN)/python bench/retrieval_study.py ../shared/eval/arcd-train.json
+
+# Timings (not pass/fail): the query log's cost, alone and under the Telegram bot.
+bench: $(STAMP)
+	$(BIN)/python bench/querylog_bench.py
+	$(BIN)/python bench/telegram_log_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

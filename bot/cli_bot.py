@@ -13,6 +13,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.config import ConfigError, Settings
+from bot.events import EventSink, NullSink
+from bot.querylog import query_log_for
 from retrieval.readers import CorpusError
 from retrieval.search import Retriever
 
@@ -55,6 +57,7 @@ def add_bot_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentPar
         metavar="PATH",
         help="folder or file of documents (default: MARJAA_CORPUS, else seeds/)",
     )
+    parser.add_argument("--no-log", action="store_true", help="do not write to the query log")
     webhook = parser.add_argument_group("webhook mode (default: long polling)")
     webhook.add_argument(
         "--webhook-url",
@@ -132,7 +135,11 @@ def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
     secrets = [token, secret or ""]
     configure_logging(secrets)
     retriever = _open_retriever(args.corpus or settings.corpus)
-    application = build_application(settings, retriever)
+    # Started with the Application (post_init) and flushed when it stops (post_shutdown).
+    sink: EventSink = (
+        NullSink() if args.no_log else query_log_for(settings, retriever, report=log.warning)
+    )
+    application = build_application(settings, retriever, sink)
     # getMe first, on the loop run_polling/run_webhook will go on with: a rejected token or an
     # unreachable Telegram is then one line here, not a traceback from the retry loop.
     loop = asyncio.new_event_loop()

@@ -36,14 +36,20 @@ def parse_age(text: str) -> timedelta:
     match = AGE.match(text.strip().lower())
     if not match:
         raise argparse.ArgumentTypeError(f"not an age such as 90d, 12h or 2w: {text!r}")
-    return timedelta(**{AGE_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        return timedelta(**{AGE_UNITS[match.group(2)]: int(match.group(1))})
+    except OverflowError:
+        raise argparse.ArgumentTypeError(f"too long an age: {text!r}") from None
 
 
 def parse_when(text: str, end_of_day: bool = False) -> datetime:
     """A date, an ISO time or an age (that long ago). With ``end_of_day``, a date means its end."""
     text = text.strip()
     if AGE.match(text.lower()):
-        return datetime.now(UTC) - parse_age(text)
+        try:
+            return datetime.now(UTC) - parse_age(text)
+        except OverflowError:  # before the year 1
+            raise argparse.ArgumentTypeError(f"too long an age: {text!r}") from None
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             day = date.fromisoformat(text)

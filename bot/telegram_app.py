@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import dataclasses
 import logging
 import re
 import time
+from collections.abc import Callable
 from contextlib import suppress
+from typing import Any
 
 from telegram import (
     BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -20,7 +24,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
-from telegram.error import NetworkError, TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -37,8 +41,12 @@ from telegram.ext import (
 )
 
 from bot import telegram_format as fmt
+from bot.cli_logs import parse_when
 from bot.config import Settings
 from bot.events import EventSink, FeedbackRecord, NullSink, QueryRecord, new_query_id
+from bot.querylog import QueryLog
+from bot.querylog.review import Period, read_summary
+from bot.querylog.stats import stats_text
 from bot.ratelimit import UserRateLimiter, Verdict
 from bot.recent_answers import (
     MoreRequest,
@@ -49,6 +57,7 @@ from bot.recent_answers import (
     parse_callback,
     rating_data,
 )
+from bot.telegram_request import SafeRetryRequest, outcome_unknown
 from retrieval.search import Answer, Retriever
 
 log = logging.getLogger(__name__)
@@ -59,6 +68,7 @@ QUESTIONS_PER_WINDOW = 5
 WINDOW_SECONDS = 10
 INLINE_QUERIES_PER_WINDOW = 30  # inline queries arrive as the user types
 INLINE_CACHE_SECONDS = 60
+READ_TIMEOUT = 5.0  # seconds to wait for Telegram's answer to a request (python-telegram-bot's)
 # The updates the handlers below use; anything else is not even fetched.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query",
                    "chosen_inline_result"]  # fmt: skip
@@ -71,6 +81,9 @@ ALREADY_SHOWN = "عُرضت هذه النتائج من قبل."
 STALE_BUTTON = "انتهت صلاحية هذا الزر؛ أرسل سؤالك من جديد."
 INVALID_BUTTON = "هذا الزر غير صالح."
 UNKNOWN_COMMAND = "أمر غير معروف: {command} — اكتب /help لرؤية الأوامر."
+STATS_COMMAND = ("stats", "إحصاءات سجل الأسئلة (للمشرفين)")
+STATS_USAGE = "اكتب /stats للسجل كله، أو /stats 7d لآخر سبعة أيام، أو /stats 2026-11-01 منذ تاريخ."
+STATS_UNAVAILABLE = "تعذّرت قراءة سجل الأسئلة الآن؛ التفاصيل في سجل البوت."
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _INLINE_RESULT_ID = re.compile(r"([0-9a-f]{12}):(\d{1,2})")
@@ -95,11 +108,14 @@ def build_application(
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
+        # Sends again only what cannot have reached Telegram (see bot/telegram_request.py).
+        .request(SafeRetryRequest(connection_pool_size=256, read_timeout=READ_TIMEOUT))
         # Paces what the bot sends and waits out Telegram's 429 RetryAfter, then retries.
         .rate_limiter(AIORateLimiter(max_retries=3))
         # Questions are answered side by side: one slow search must not hold up the others.
         .concurrent_updates(16)
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
         .build()
     )
     application.bot_data.update(
@@ -119,8 +135,11 @@ def build_application(
 def add_handlers(application: Application) -> None:
     private_chat = filters.ChatType.PRIVATE
     text = filters.TEXT & ~filters.COMMAND
+    admins = filters.User(user_id=application.bot_data[SETTINGS].admin_user_ids)
     application.add_handler(TypeHandler(Update, allow_list), group=-1)
     application.add_handler(CommandHandler(["start", "help"], help_command))
+    # Anyone else's /stats falls through to unknown_command: the bot does not admit it exists.
+    application.add_handler(CommandHandler("stats", stats_command, private_chat & admins))
     application.add_handler(CommandHandler("ask", ask_command))
     application.add_handler(CommandHandler("sources", sources_command))
     application.add_handler(CommandHandler("source", source_command))
@@ -137,12 +156,25 @@ def add_handlers(application: Application) -> None:
 
 
 async def _post_init(application: Application) -> None:
-    """Register the command menu; the bot still serves if Telegram refuses it."""
+    """Start the query log, register the command menus; the bot still serves if Telegram
+    refuses a menu."""
+    sink = application.bot_data[SINK]
+    if isinstance(sink, QueryLog):
+        sink.start()
     commands = [BotCommand(name, description) for name, description in fmt.COMMANDS]
     try:
         await application.bot.set_my_commands(commands)
     except TelegramError as exc:
         log.warning("could not register the command menu: %s", exc)
+    # /stats appears in the menu of the admins' private chats only.
+    settings: Settings = application.bot_data[SETTINGS]
+    for admin in sorted(settings.admin_user_ids):
+        try:
+            await application.bot.set_my_commands(
+                [*commands, BotCommand(*STATS_COMMAND)], scope=BotCommandScopeChat(admin)
+            )
+        except TelegramError as exc:  # e.g. the admin never opened a chat with the bot
+            log.warning("could not register the admin menu of user %s: %s", admin, exc)
     retriever: Retriever = application.bot_data[RETRIEVER]
     log.info(
         "bot @%s ready: %d documents, %d passages",
@@ -150,6 +182,21 @@ async def _post_init(application: Application) -> None:
         len(retriever.corpus.documents),
         len(retriever.passages),
     )
+
+
+async def _post_shutdown(application: Application) -> None:
+    """Flush the query log, once the replies in flight are finished."""
+    sink = application.bot_data[SINK]
+    if isinstance(sink, QueryLog):
+        await sink.aclose()
+
+
+def hand_to_log(hand: Callable[[Any], None], record: QueryRecord | FeedbackRecord) -> None:
+    """Give a record to the log; a failing log must never cost the user a reply."""
+    try:
+        hand(record)
+    except Exception:
+        log.exception("the query log refused a record")
 
 
 # --- gatekeeping ------------------------------------------------------------------------
@@ -243,7 +290,8 @@ async def answer_question(
     if answer.words:  # a message with no word to search for (emoji, symbols) is no question
         shown = dataclasses.replace(answer, results=answer.results[: fmt.PAGE_SIZE])
         sink: EventSink = context.bot_data[SINK]
-        sink.log_query(QueryRecord(query_id, CHANNEL, chat.type, user_id, shown, latency_ms))
+        record = QueryRecord(query_id, CHANNEL, chat.type, user_id, shown, latency_ms)
+        hand_to_log(sink.log_query, record)
     await message.reply_text(
         text,
         parse_mode=ParseMode.HTML,
@@ -336,7 +384,7 @@ def rate(user_id: int, pressed: Rating, entry: RecentAnswer, sink: EventSink) ->
     if previous == pressed.rating:
         return ALREADY_RATED
     entry.ratings[user_id] = pressed.rating
-    sink.log_feedback(FeedbackRecord(pressed.query_id, user_id, pressed.rating))
+    hand_to_log(sink.log_feedback, FeedbackRecord(pressed.query_id, user_id, pressed.rating))
     return THANKS if previous is None else RATING_CHANGED
 
 
@@ -347,22 +395,26 @@ async def show_more(
     callback = update.callback_query
     assert callback is not None
     answer = entry.answer
+    shown = callback.message
+    if not isinstance(shown, Message):
+        # No message to reply to (Telegram left it out, or it is too old to be given): the
+        # button is as good as stale, and the page stays available.
+        await callback.answer(STALE_BUTTON)
+        return
     if pressed.page in entry.pages_sent or pressed.page >= fmt.page_count(answer):
         await callback.answer(ALREADY_SHOWN)
         return
     entry.pages_sent.add(pressed.page)  # before any await: a double tap must not send twice
     await callback.answer()
-    shown = callback.message
-    if isinstance(shown, Message):
-        with suppress(TelegramError):  # the old buttons are cosmetic; the new page matters
-            await shown.edit_reply_markup(InlineKeyboardMarkup([rating_buttons(pressed.query_id)]))
-        await shown.reply_text(
-            fmt.answer_message(answer, pressed.page),
-            parse_mode=ParseMode.HTML,
-            reply_markup=answer_keyboard(pressed.query_id, answer, pressed.page),
-            link_preview_options=NO_PREVIEW,
-            do_quote=True,
-        )
+    with suppress(TelegramError):  # the old buttons are cosmetic; the new page matters
+        await shown.edit_reply_markup(InlineKeyboardMarkup([rating_buttons(pressed.query_id)]))
+    await shown.reply_text(
+        fmt.answer_message(answer, pressed.page),
+        parse_mode=ParseMode.HTML,
+        reply_markup=answer_keyboard(pressed.query_id, answer, pressed.page),
+        link_preview_options=NO_PREVIEW,
+        do_quote=True,
+    )
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -399,7 +451,7 @@ async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     pages = max(1, -(-len(documents) // fmt.SOURCES_PER_PAGE))
     page = _number(context) or 1
     if not isinstance(page, int) or not 1 <= page <= pages:
-        text = fmt.escape(fmt.NO_SOURCES_PAGE.format(value=fmt.clip(str(page), 40), count=pages))
+        text = fmt.escape(fmt.NO_SOURCES_PAGE.format(value=fmt.echo(str(page)), count=pages))
     else:
         text = fmt.sources_message(documents, page)
     await message.reply_text(text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
@@ -415,8 +467,7 @@ async def source_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if number is None:
         text = fmt.escape(fmt.SOURCE_USAGE)
     elif not isinstance(number, int) or not 1 <= number <= len(documents):
-        shown = fmt.clip(str(number), 40)
-        text = fmt.escape(fmt.NO_SOURCE.format(value=shown, count=len(documents)))
+        text = fmt.escape(fmt.NO_SOURCE.format(value=fmt.echo(str(number)), count=len(documents)))
     else:
         text = fmt.source_message(documents[number - 1], number)
     await message.reply_text(text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
@@ -427,8 +478,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     message = update.effective_message
     if message is None or not message.text:
         return
-    command = fmt.clip(message.text.split(maxsplit=1)[0], 40)
-    text = fmt.escape(UNKNOWN_COMMAND.format(command=command))
+    text = fmt.escape(UNKNOWN_COMMAND.format(command=fmt.echo(message.text.split(maxsplit=1)[0])))
     await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
@@ -437,6 +487,29 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is not None:
         await message.reply_text(fmt.escape(fmt.NOT_TEXT), parse_mode=ParseMode.HTML)
+
+
+async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats [since] (admins, in a private chat): the query-log summary."""
+    message = update.effective_message
+    if message is None:
+        return
+    period = Period()
+    if context.args:
+        try:
+            period = Period(since=parse_when(context.args[0]))
+        except (argparse.ArgumentTypeError, ValueError, OverflowError):
+            await message.reply_text(fmt.escape(STATS_USAGE), parse_mode=ParseMode.HTML)
+            return
+    settings: Settings = context.bot_data[SETTINGS]
+    try:
+        summary = await read_summary(settings.db, period)
+    except Exception:  # a damaged or unreadable file: say so, keep the details for the log
+        log.warning("/stats: cannot read the query log %s", settings.db, exc_info=True)
+        await message.reply_text(fmt.escape(STATS_UNAVAILABLE), parse_mode=ParseMode.HTML)
+        return
+    text = fmt.truncate_html(stats_text(summary, html=True), fmt.MAX_MESSAGE)
+    await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
 # --- inline mode ------------------------------------------------------------------------
@@ -474,14 +547,14 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     answer = await search(context, question, fmt.PAGE_SIZE)
     latency_ms = (time.perf_counter() - started) * 1000
     query_id = new_query_id()
-    asked = f"❓ {fmt.escape(fmt.clip(question, 300))}\n\n"
+    asked = fmt.inline_question(question)
     if answer.answered:
         articles = [
             _article(
                 f"{query_id}:{result.rank}",
                 result.passage.title,
                 result.answer_sentence or result.passage.text,
-                fmt.truncate_html(asked + fmt.result_html(result, number=False), fmt.MAX_MESSAGE),
+                fmt.inline_message(asked, result),
             )
             for result in answer.results
         ]
@@ -505,7 +578,7 @@ async def chosen_inline_result(update: Update, context: ContextTypes.DEFAULT_TYP
         return
     shown = dataclasses.replace(entry.answer, results=entry.answer.results[: fmt.PAGE_SIZE])
     record = QueryRecord(match[1], CHANNEL, "inline", chosen.from_user.id, shown, entry.latency_ms)
-    context.bot_data[SINK].log_query(record)
+    hand_to_log(context.bot_data[SINK].log_query, record)
 
 
 # --- errors -----------------------------------------------------------------------------
@@ -514,9 +587,15 @@ async def chosen_inline_result(update: Update, context: ContextTypes.DEFAULT_TYP
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the error (the log formatter keeps the token out) and tell the user, if any."""
     error = context.error
-    if isinstance(error, NetworkError):
-        # Telegram unreachable or failing (5xx, timeouts): python-telegram-bot retries
-        # polling by itself, and a traceback of its internals would only be noise.
+    if isinstance(error, NetworkError | RetryAfter):
+        # Telegram unreachable or failing (5xx, timeouts, 429 beyond the retries):
+        # python-telegram-bot retries polling by itself, and a traceback of its internals
+        # would only be noise.
+        if update is not None and outcome_unknown(error):
+            # Sent, but no answer came back: Telegram may have carried it out. Neither sending
+            # it again nor apologising could be taken back: one reply per question at most.
+            log.warning("Telegram request failed once sent (it may have arrived): %s", error)
+            return
         log.warning("Telegram request failed: %s", error)
         if update is None:
             return

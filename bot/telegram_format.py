@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from bot.formatting import EMPTY_QUESTION, NO_ANSWER, PARAGRAPH, REPHRASE_TIP
+from bot.safe_text import printable
 from retrieval.corpus import Document, Passage
 from retrieval.search import Answer, Result
 
@@ -15,6 +16,8 @@ PAGE_SIZE = 3  # passages per message; «المزيد» shows the next page
 PASSAGE_CHARS = 600  # a longer passage is shortened around its best sentence
 MIN_PASSAGE_CHARS = 120  # below this, shortening further would leave nothing to read
 SOURCES_PER_PAGE = 30
+ECHO_CHARS = 40  # a user's word quoted back in a reply (a bad /source number, a command)
+INLINE_QUESTION_CHARS = 300  # the question repeated above a passage sent in inline mode
 ELLIPSIS = "…"
 
 MORE_HEADER = "نتائج إضافية"
@@ -135,6 +138,11 @@ def link(url: str | None, label: str) -> str:
     return escape(label)
 
 
+def echo(text: str, limit: int = ECHO_CHARS) -> str:
+    """A piece of the user's message to quote back: printable, short (escape it after)."""
+    return clip(printable(text), limit)
+
+
 def citation_html(passage: Passage) -> str:
     """title (linked when the document has a url) · الفقرة N · source."""
     parts = [link(passage.url, passage.title), escape(f"{PARAGRAPH} {passage.paragraph}")]
@@ -183,6 +191,16 @@ def page_count(answer: Answer) -> int:
     if not answer.answered:
         return 0
     return -(-len(answer.results) // PAGE_SIZE)
+
+
+def inline_question(question: str) -> str:
+    """The question as shown above the passages of inline mode."""
+    return f"❓ {escape(echo(question, INLINE_QUESTION_CHARS))}\n\n"
+
+
+def inline_message(asked: str, result: Result) -> str:
+    """What choosing an inline article sends: the question, one passage and its citation."""
+    return truncate_html(asked + result_html(result, number=False), MAX_MESSAGE)
 
 
 def help_message(username: str, documents: Sequence[Document], passages: int) -> str:

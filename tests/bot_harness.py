@@ -11,7 +11,7 @@ from typing import Any
 from fake_bot_api import Call, FakeBotApi
 
 from bot.config import Settings
-from bot.events import FeedbackRecord, QueryRecord
+from bot.events import EventSink, FeedbackRecord, QueryRecord
 from bot.ratelimit import UserRateLimiter
 from bot.telegram_app import ALLOWED_UPDATES, build_application
 from retrieval.search import Retriever
@@ -58,6 +58,22 @@ CARAVAN_QUESTION = "أين تتوقف القوافل لتسقي الإبل؟"
 UNANSWERABLE = "ما عاصمة اليابان؟"
 
 
+def buttons(call: Call) -> list[list[tuple[str, str]]]:
+    """The inline keyboard of a message the bot sent: (label, callback data) by row."""
+    markup = call.params.get("reply_markup") or {"inline_keyboard": []}
+    rows = markup["inline_keyboard"]
+    return [[(b["text"], b.get("callback_data", "")) for b in row] for row in rows]
+
+
+def button_data(call: Call, label: str) -> str:
+    return next(data for row in buttons(call) for text, data in row if text == label)
+
+
+def query_id_of(call: Call) -> str:
+    """The query id an answer's buttons carry ("r:<query id>:+1"): the one the log keeps."""
+    return button_data(call, "👍").split(":")[1]
+
+
 def write_corpus(folder: Path) -> Path:
     path = folder / "corpus.jsonl"
     lines = [json.dumps(doc, ensure_ascii=False) for doc in CORPUS]
@@ -83,7 +99,7 @@ class RecordingSink:
 class RunningBot:
     api: FakeBotApi
     app: Any
-    sink: RecordingSink
+    sink: Any  # a RecordingSink unless the test gave another (a QueryLog)
 
     async def ask(self, text: str, **options: Any) -> Call:
         """Send ``text`` and return the bot's next message to that chat (as delivered)."""
@@ -107,15 +123,26 @@ async def start_bot(
     api: FakeBotApi,
     retriever: Retriever,
     limiter: UserRateLimiter | None = None,
+    sink: EventSink | None = None,
     **settings: Any,
 ) -> RunningBot:
-    """Build the Application as `marjaa bot` does and start polling the fake server."""
+    """Build the Application as `marjaa bot` does and start polling the fake server.
+
+    ``sink``: where questions go (default: a RecordingSink); a QueryLog is started and
+    flushed by the Application's own post_init and post_shutdown, as in `marjaa bot`.
+    """
     config = Settings(telegram_bot_token=TOKEN, telegram_api_base_url=api.base_url, **settings)
-    sink = RecordingSink()
+    sink = sink if sink is not None else RecordingSink()
     app = build_application(config, retriever, sink, limiter=limiter)
     await app.initialize()
     await app.post_init(app)
-    await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
+    await app.updater.start_polling(
+        poll_interval=0,
+        timeout=1,
+        allowed_updates=ALLOWED_UPDATES,
+        # as run_polling does: errors fetching updates go to the bot's error handler
+        error_callback=lambda exc: app.create_task(app.process_error(error=exc, update=None)),
+    )
     await app.start()
     return RunningBot(api, app, sink)
 
@@ -127,3 +154,4 @@ async def stop_bot(bot: RunningBot) -> None:
     if bot.app.running:
         await bot.app.stop()
     await bot.app.shutdown()
+    await bot.app.post_shutdown(bot.app)

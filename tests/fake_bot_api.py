@@ -5,7 +5,7 @@ multipart or JSON body, answered with ``{"ok": true, "result": ...}`` shaped as 
 documents (https://core.telegram.org/bots/api). It checks what Telegram checks where the bot
 could get it wrong (HTML that does not parse, texts over 4096 characters, button data over
 64 bytes), records every call, lets a test push updates (getUpdates long-polls with offsets)
-and can inject errors (429 with retry_after, 500) and slow answers.
+and can inject errors (429 with retry_after, 500), slow answers and connection resets.
 
 By hand (see docs/telegram.md):
 
@@ -24,6 +24,8 @@ import html
 import itertools
 import json
 import re
+import socket
+import struct
 import sys
 import time
 from collections.abc import Callable
@@ -164,6 +166,8 @@ class Fault:
     retry_after: int | None = None
     delay: float = 0.0
     times: int = 1
+    reset: bool = False  # close the connection (TCP reset) instead of answering
+    processed: bool = False  # with reset: carry out the request first (only the answer is lost)
 
 
 class FakeBotApi:
@@ -257,6 +261,15 @@ class FakeBotApi:
     def slow(self, method: str, seconds: float, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` only after ``seconds``."""
         self.faults.setdefault(method, []).append(Fault(delay=seconds, times=times))
+
+    def reset(self, method: str, processed: bool = False, times: int = 1) -> None:
+        """Reset the connection of the next ``times`` calls of ``method``, with no HTTP answer.
+
+        ``processed``: the request is carried out first (a message is sent), as when Telegram
+        did the work and the connection broke before its answer reached the bot.
+        """
+        fault = Fault(reset=True, processed=processed, times=times)
+        self.faults.setdefault(method, []).append(fault)
 
     # --- updates -------------------------------------------------------------------------
 
@@ -382,7 +395,13 @@ class FakeBotApi:
         try:
             if self.token is not None and token != self.token:
                 raise ApiError(401, "Unauthorized")
-            await self._inject(method)
+            fault = await self._inject(method)
+            if fault is not None and fault.reset:
+                if fault.processed:
+                    params["_result"] = await self._answer(method, params)
+                params["_reset"] = True
+                _reset_connection(request)
+                return web.Response()  # never reaches the bot: the connection is gone
             result = await self._answer(method, params)
         except ApiError as exc:
             body: dict[str, Any] = {
@@ -400,10 +419,10 @@ class FakeBotApi:
         params["_result"] = result
         return web.json_response({"ok": True, "result": result})
 
-    async def _inject(self, method: str) -> None:
+    async def _inject(self, method: str) -> Fault | None:
         faults = self.faults.get(method)
         if not faults:
-            return
+            return None
         fault = faults[0]
         fault.times -= 1
         if fault.times <= 0:
@@ -418,6 +437,7 @@ class FakeBotApi:
             )
         if fault.status:
             raise ApiError(fault.status, "Internal Server Error")
+        return fault
 
     def _sent_message(self, params: dict, text: str) -> dict:
         chat_id = int(params["chat_id"])
@@ -506,6 +526,17 @@ class FakeBotApi:
     async def _calls_over_http(self, request: web.Request) -> web.Response:
         calls = [{"method": c.method, "params": c.params} for c in self.calls]
         return web.json_response(json.loads(json.dumps(calls, default=str)))
+
+
+def _reset_connection(request: web.Request) -> None:
+    """Drop the connection with a TCP reset (SO_LINGER 0), as a broken network would."""
+    transport = request.transport
+    if transport is None:
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
 
 
 def _kind(update: dict) -> str:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+
+import pytest
 
 from bot.events import FeedbackRecord, QueryRecord, new_query_id
 from bot.querylog import QueryLog, UserKeys
@@ -88,3 +92,13 @@ def rows(path: Path, table: str = "queries") -> list[dict]:
     with closing(sqlite3.connect(path)) as db:
         db.row_factory = sqlite3.Row
         return [dict(row) for row in db.execute(f"SELECT * FROM {table} ORDER BY id")]
+
+
+def set_read_only(path: Path, read_only: bool) -> None:
+    """chmod for ordinary users; root writes such files anyway, so it gets the immutable flag."""
+    if os.geteuid() != 0:
+        path.chmod(0o444 if read_only else 0o644)
+        return
+    done = subprocess.run(["chattr", "+i" if read_only else "-i", str(path)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"running as root and chattr is unavailable: {done.stderr.decode().strip()}")

@@ -10,8 +10,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from querylog_support import ANSWERED, UNANSWERED, locked, quick_log, record, rows, wait_until
+from querylog_support import (
+    ANSWERED,
+    UNANSWERED,
+    locked,
+    quick_log,
+    record,
+    rows,
+    set_read_only,
+    wait_until,
+)
 from rich.console import Console
 
 from bot.console import run_console
@@ -133,16 +141,6 @@ def run_child(scenario: str, folder: Path) -> dict:
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
-
-
-def set_read_only(path: Path, read_only: bool) -> None:
-    """chmod for ordinary users; root writes such files anyway, so it gets the immutable flag."""
-    if os.geteuid() != 0:
-        path.chmod(0o444 if read_only else 0o644)
-        return
-    done = subprocess.run(["chattr", "+i" if read_only else "-i", str(path)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"running as root and chattr is unavailable: {done.stderr.decode().strip()}")
 
 
 def test_read_only_file_keeps_entries_until_it_is_writable_again(tmp_path):

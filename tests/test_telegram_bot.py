@@ -14,6 +14,8 @@ from bot_harness import (
     TOKEN,
     UNANSWERABLE,
     USER,
+    button_data,
+    buttons,
     start_bot,
     stop_bot,
     write_corpus,
@@ -22,7 +24,7 @@ from fake_bot_api import BOT_ID, BOT_USERNAME, parse_html, utf16_len
 
 from bot import telegram_app as app_module
 from bot import telegram_format as fmt
-from bot.formatting import EMPTY_QUESTION, NO_ANSWER, REPHRASE_TIP
+from bot.formatting import NO_ANSWER, REPHRASE_TIP
 from bot.ratelimit import UserRateLimiter
 from retrieval.search import Retriever
 
@@ -39,16 +41,6 @@ async def bot(api, retriever):
     running = await start_bot(api, retriever)
     yield running
     await stop_bot(running)
-
-
-def buttons(call) -> list[list[tuple[str, str]]]:
-    markup = call.params.get("reply_markup") or {"inline_keyboard": []}
-    rows = markup["inline_keyboard"]
-    return [[(b["text"], b.get("callback_data", "")) for b in row] for row in rows]
-
-
-def button_data(call, label: str) -> str:
-    return next(data for row in buttons(call) for text, data in row if text == label)
 
 
 def shown(call) -> str:
@@ -111,31 +103,6 @@ async def test_long_passage_is_shortened_around_its_best_sentence(bot):
     assert utf16_len(first) <= len("1. ") + fmt.PASSAGE_CHARS
 
 
-@pytest.mark.parametrize(
-    "message",
-    [" ", "😀🙂👍", "\u200b\u200c\u200d", "؟؟!!", "\u200f"],
-    ids=["whitespace", "emoji", "zero-width", "punctuation", "rtl-mark"],
-)
-async def test_message_without_words_gets_the_how_to_ask_hint(bot, message):
-    reply = await bot.ask(message)
-    assert shown(reply) == EMPTY_QUESTION
-    assert bot.sink.queries == []
-
-
-async def test_4000_character_message_gets_an_answer_within_the_limit(bot):
-    question = (SPICE_QUESTION + " ") * 130
-    question = question[:4000]
-    reply = await bot.ask(question)
-    assert "📖" in shown(reply)
-    assert utf16_len(shown(reply)) <= fmt.MAX_MESSAGE
-
-
-async def test_user_text_with_markup_is_answered_safely(bot):
-    reply = await bot.ask("<b>الزعفران</b> & <i>القهوة</i>?")
-    parse_html(reply.params["text"])  # the fake server accepted it, as Telegram would
-    assert "📖" in shown(reply)
-
-
 async def test_edited_question_is_answered_again_as_a_reply_to_it(bot):
     message = bot.api.send_text(UNANSWERABLE)
     await bot.api.wait_for("sendMessage", 1)
@@ -170,13 +137,6 @@ async def test_sources_lists_documents_and_source_shows_one(bot, retriever):
     assert "طريق القوافل" in shown(await bot.ask("/source ٣"))  # Arabic-Indic digits
 
 
-@pytest.mark.parametrize("argument", ["99", "0", "-1", "abc", "<b>x</b>"])
-async def test_source_with_a_bad_number_says_which_numbers_exist(bot, retriever, argument):
-    reply = await bot.ask(f"/source {argument}")
-    count = len(retriever.corpus.documents)
-    assert shown(reply) == fmt.NO_SOURCE.format(value=argument, count=count)
-
-
 @pytest.mark.parametrize("argument", ["2", "x"])
 async def test_sources_page_that_does_not_exist_is_explained(bot, argument):
     reply = await bot.ask(f"/sources {argument}")
@@ -185,10 +145,6 @@ async def test_sources_page_that_does_not_exist_is_explained(bot, argument):
 
 async def test_source_without_a_number_explains_usage(bot):
     assert shown(await bot.ask("/source")) == fmt.SOURCE_USAGE
-
-
-async def test_unknown_command_in_private_points_to_help(bot):
-    assert "/help" in shown(await bot.ask("/stats"))
 
 
 # --- buttons --------------------------------------------------------------------------
@@ -237,28 +193,6 @@ async def test_rating_is_acknowledged_and_handed_to_the_sink_once(bot):
         (query_id, USER, 1),
         (query_id, USER, -1),
     ]
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        ("m:not-hex-at-all:1", app_module.INVALID_BUTTON),
-        ("r:0123456789ab:+5", app_module.INVALID_BUTTON),
-        ("x" * 300, app_module.INVALID_BUTTON),
-        ("", app_module.INVALID_BUTTON),
-        ("r:0123456789ab:+1", app_module.STALE_BUTTON),  # well formed but unknown (or forgotten)
-        ("m:0123456789ab:1", app_module.STALE_BUTTON),
-    ],
-)
-async def test_forged_or_stale_button_gets_a_polite_answer_and_the_bot_keeps_serving(
-    bot, data, expected
-):
-    reply = await bot.ask(SPICE_QUESTION)
-    callback_id = bot.api.press(reply, data)
-    answered = await bot.api.wait_for("answerCallbackQuery", 1, callback_query_id=callback_id)
-    assert answered[0].params["text"] == expected
-    assert bot.sink.feedback == []
-    assert "📖" in shown(await bot.ask(CAFE_QUESTION))
 
 
 async def test_buttons_of_a_forgotten_answer_are_stale(bot):

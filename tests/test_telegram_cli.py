@@ -11,7 +11,8 @@ import sys
 
 import aiohttp
 import pytest
-from bot_harness import SPICE_QUESTION, TOKEN, write_corpus
+from bot_harness import CAFE_QUESTION, SPICE_QUESTION, TOKEN, button_data, write_corpus
+from querylog_support import rows
 
 from bot.telegram_format import ERROR
 
@@ -186,3 +187,50 @@ async def test_bad_webhook_options_are_one_line_and_exit_2(corpus, args, message
     status, output = await finish(await start(corpus, bot_env(TELEGRAM_BOT_TOKEN=TOKEN), *args))
     assert status == 2
     assert message in output and len(output.strip().splitlines()) <= 2
+
+
+async def test_full_run_logs_hashed_questions_and_leaves_the_token_nowhere(tmp_path, api):
+    """`marjaa bot` with the token in .env: questions, a rating, /stats, failures; then the
+    query log, its salt and everything printed are searched for the token and the user id."""
+    corpus = write_corpus(tmp_path)
+    (tmp_path / ".env").write_text(
+        f"TELEGRAM_BOT_TOKEN={TOKEN}\nTELEGRAM_API_BASE_URL={api.base_url}\n", encoding="utf-8"
+    )
+    data = tmp_path / "data"
+    user, admin = 918273645, 5550001
+    env = bot_env(MARJAA_DATA_DIR=str(data), ADMIN_USER_IDS=str(admin))
+    async with running(corpus, env) as process:
+        await api.wait_for("getUpdates", 1, timeout=30)
+        answer = await ask(api, SPICE_QUESTION, user)
+        api.press(answer, button_data(answer, "👍"), user_id=user)
+        await api.wait_for("answerCallbackQuery", 1, timeout=15)
+        api.fail("sendMessage", 500)  # logged as a warning, then the apology
+        await ask(api, f"/ask {SPICE_QUESTION}", user, chat_id=-100777, chat_type="group")
+        api.reset("sendMessage")  # sent, no answer: logged, not retried
+        api.send_text(CAFE_QUESTION, user_id=user)
+        await api.wait_for("sendMessage", 4, timeout=15)
+        stats = await ask(api, "/stats", admin)
+        api.end_long_polls()
+        status, output = await stop(process, signal.SIGTERM)
+    assert status == 0, output
+    assert "📊" in stats.params["_result"]["text"]
+    assert_clean(output, TOKEN)
+    assert "Telegram request failed" in output and "may have arrived" in output
+    logged = rows(data / "queries.sqlite3")
+    assert [(r["channel"], r["chat_type"]) for r in logged] == [
+        ("telegram", "private"), ("telegram", "group"), ("telegram", "private")
+    ]  # fmt: skip
+    assert len(rows(data / "queries.sqlite3", "feedback")) == 1
+    assert {len(r["user_key"]) for r in logged} == {16}
+    kept = b"".join(p.read_bytes() for p in data.iterdir() if p.is_file())  # log, -wal, salt
+    assert TOKEN.encode() not in kept and TOKEN.split(":")[1].encode() not in kept
+    assert str(user).encode() not in kept and str(admin).encode() not in kept
+    assert "سارة".encode() not in kept  # the user's first name is never stored
+
+
+async def ask(api, text: str, user: int, **options):
+    """Send ``text`` from ``user`` and return the bot's next reply in that chat."""
+    chat_id = options.get("chat_id", user)
+    before = len(api.called("sendMessage", ok=True, chat_id=chat_id))
+    api.send_text(text, user_id=user, **options)
+    return (await api.wait_for("sendMessage", before + 1, ok=True, chat_id=chat_id, timeout=15))[-1]

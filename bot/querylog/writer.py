@@ -28,12 +28,17 @@ import aiosqlite
 from bot.events import FeedbackRecord, QueryRecord
 from bot.querylog.privacy import UserKeys
 from bot.querylog.schema import INSERT_QUERY, UPSERT_FEEDBACK, connect
+from bot.safe_text import bounded, printable
 
 logger = logging.getLogger("marjaa.querylog")
 
 # A database that keeps failing and recovering (say, a disk on the edge of full) is reported
 # at most once in this many seconds; the shutdown message still counts every loss.
 REPORT_INTERVAL = 300.0
+
+# The question (and its normalized form) is stored up to this many characters: Telegram allows
+# 4096, stdin lines have no limit, and no real question is this long; the rest is cut ("…").
+MAX_QUERY_CHARS = 1000
 
 # Damage SQLite cannot work around: the file is moved aside and a new log started.
 _CORRUPTION_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
@@ -116,7 +121,7 @@ class QueryLog:
 
     def _take(self, statement: str, row_of: Callable[[Any], tuple], record: object) -> None:
         try:
-            entry = _Entry(statement, row_of(record))
+            entry = _Entry(statement, _storable(row_of(record)))
         except Exception:  # a malformed record is counted, never raised into the front end
             self._reject()
             return
@@ -131,8 +136,8 @@ class QueryLog:
             str(record.channel),
             None if record.chat_type is None else str(record.chat_type),
             self.user_keys.key(record.user_id),
-            str(answer.query),
-            str(answer.normalized_query),
+            bounded(str(answer.query), MAX_QUERY_CHARS),
+            bounded(str(answer.normalized_query), MAX_QUERY_CHARS),
             int(bool(answer.answered)),
             len(answer.results),
             top.passage.doc_id if top else None,
@@ -393,6 +398,12 @@ class QueryLog:
             self._report_to(message)
         except Exception:
             logger.exception("query log: the report callback failed")
+
+
+def _storable(row: tuple) -> tuple:
+    """Every text of the row printable: a lone surrogate cannot be encoded for SQLite (the batch,
+    and every later one, would fail), and control characters would reach terminals listing it."""
+    return tuple(printable(value) if isinstance(value, str) else value for value in row)
 
 
 def _head(entries: deque[_Entry], count: int):
