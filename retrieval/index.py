@@ -1,16 +1,24 @@
-"""BM25 engines behind one small interface: build from term lists, score, report term counts."""
+"""BM25 engines behind one small interface: build from term ids, score, count, save, load."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 import rank_bm25
 
+from retrieval.encode import Batch, Vocabulary
+
 VARIANTS = ("okapi", "bm25l", "bm25plus")
+ENGINES = ("auto", "rank-bm25", "bm25s")
+# "auto" keeps rank-bm25 (float64, the reference) up to this many passages and switches to
+# bm25s above: from here on bm25s answers faster (docs/performance.md, "Choosing the engine").
+AUTO_BM25S_FROM = 2000
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,7 @@ class Engine(Protocol):
 
     name: str
     size: int
+    vocabulary: Mapping[str, int]  # every index term -> its id
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """BM25 score of every passage for the query terms (0 where nothing matches)."""
@@ -36,6 +45,19 @@ class Engine(Protocol):
     def document_frequency(self, term: str) -> int:
         """In how many passages ``term`` occurs."""
         ...
+
+    def save(self, folder: Path) -> list[Path]:
+        """Write the engine's files into ``folder``; return them."""
+        ...
+
+
+def resolve_engine(name: str, passages: int) -> str:
+    """The engine to build for ``passages`` passages ("auto" decides by size)."""
+    if name not in ENGINES:
+        raise ValueError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
+    if name == "auto":
+        return "bm25s" if passages >= AUTO_BM25S_FROM else "rank-bm25"
+    return name
 
 
 def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -50,26 +72,78 @@ def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
     return [(int(i), float(scores[i])) for i in order]
 
 
+TERMS_FILE = "terms.json"
+
+
+def save_terms(folder: Path, terms: Sequence[str]) -> Path:
+    path = folder / TERMS_FILE
+    path.write_text(json.dumps(list(terms), ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def load_terms(folder: Path) -> list[str]:
+    return json.loads((folder / TERMS_FILE).read_text(encoding="utf-8"))
+
+
 class RankBM25Engine:
     """rank-bm25: pure Python scoring, fine for small and medium corpora."""
 
     name = "rank-bm25"
+    IDS_FILE = "rank_bm25.ids.npy"
+    ENTRIES_FILE = "rank_bm25.entries.npy"
 
-    def __init__(self, passages_terms: Sequence[list[str]], config: BM25Config) -> None:
+    def __init__(self, documents: list[list[int]], terms: list[str], config: BM25Config) -> None:
         cls = {
             "okapi": rank_bm25.BM25Okapi,
             "bm25l": rank_bm25.BM25L,
             "bm25plus": rank_bm25.BM25Plus,
         }[config.variant]
-        self.size = len(passages_terms)
-        self._bm25 = cls(passages_terms, k1=config.k1, b=config.b)
-        self._df = Counter(term for freqs in self._bm25.doc_freqs for term in freqs)
+        self.size = len(documents)
+        self.config = config
+        self._documents = documents
+        self._terms = terms
+        # term ids in place of the terms: the same counts in the same order, so the same scores
+        self._bm25 = cls(documents, k1=config.k1, b=config.b)
+        df = Counter(term for freqs in self._bm25.doc_freqs for term in freqs)
+        self.vocabulary = {terms[i]: i for i in df}
+        self._df = [df.get(i, 0) for i in range(len(terms))]
+
+    @classmethod
+    def build(
+        cls, batches: Iterable[Batch], vocabulary: Vocabulary, config: BM25Config
+    ) -> RankBM25Engine:
+        """From raw batches (each passage's term ids in analysis order)."""
+        documents: list[list[int]] = []
+        for batch in batches:
+            documents += _split(batch.ids, batch.entries)
+        return cls(documents, vocabulary.terms, config)
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
-        known = [t for t in terms if t in self._df]
+        known = [self.vocabulary[t] for t in terms if t in self.vocabulary]
         if not known:
             return np.zeros(self.size)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float64)
 
     def document_frequency(self, term: str) -> int:
-        return self._df.get(term, 0)
+        found = self.vocabulary.get(term)
+        return 0 if found is None else self._df[found]
+
+    def save(self, folder: Path) -> list[Path]:
+        entries = np.fromiter(map(len, self._documents), dtype=np.int32, count=self.size)
+        ids = np.fromiter(
+            (i for doc in self._documents for i in doc), dtype=np.int32, count=int(entries.sum())
+        )
+        np.save(folder / self.IDS_FILE, ids)
+        np.save(folder / self.ENTRIES_FILE, entries)
+        return [folder / self.IDS_FILE, folder / self.ENTRIES_FILE, save_terms(folder, self._terms)]
+
+    @classmethod
+    def load(cls, folder: Path, config: BM25Config) -> RankBM25Engine:
+        documents = _split(np.load(folder / cls.IDS_FILE), np.load(folder / cls.ENTRIES_FILE))
+        return cls(documents, load_terms(folder), config)
+
+
+def _split(ids: np.ndarray, entries: np.ndarray) -> list[list[int]]:
+    """One list of term ids per passage."""
+    flat, ends = ids.tolist(), np.cumsum(entries).tolist()
+    return [flat[a:b] for a, b in zip([0, *ends], ends, strict=False)]

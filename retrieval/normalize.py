@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from itertools import chain
 
 import pyarabic.araby as araby
 
@@ -75,9 +76,40 @@ def fold(text: str) -> str:
     return text.translate(TABLE).lower()
 
 
+# Tokens of each whitespace-separated written word, cached: a corpus repeats the same words
+# (Zipf), so most words cost one dict lookup instead of a translate and two regex passes.
+# Splitting at whitespace first changes nothing: whitespace is never part of a token, and
+# folding, the thousands rule and the token pattern never look across it.
+_WORDS: dict[str, list[str]] = {}
+WORD_CACHE_SIZE = 1 << 20  # entries; cleared when full so a long-running bot stays bounded
+
+
+def written_words(text: str) -> list[str]:
+    """``text`` split at whitespace, after the one change that may move word boundaries."""
+    if _PRESENTATION.search(text):  # NFKC may join or split words: do it on the whole text
+        text = unicodedata.normalize("NFKC", text)
+    return text.split()
+
+
+def word_tokens(word: str) -> list[str]:
+    """The normalized tokens of one written word (uncached; see :func:`tokens`)."""
+    return TOKEN_RE.findall(_THOUSANDS.sub("", fold(word)))
+
+
+def _cached_word_tokens(word: str) -> list[str]:
+    if len(_WORDS) >= WORD_CACHE_SIZE:
+        _WORDS.clear()
+    found = _WORDS[word] = word_tokens(word)
+    return found
+
+
 def tokens(text: str) -> list[str]:
     """Split ``text`` into normalized tokens (no stemming, no stop-word removal)."""
-    return TOKEN_RE.findall(_THOUSANDS.sub("", fold(text)))
+    words = written_words(text)
+    found = list(map(_WORDS.get, words))
+    if None in found:
+        found = [_WORDS.get(w) or _cached_word_tokens(w) for w in words]
+    return list(chain.from_iterable(found))
 
 
 def normalize(text: str) -> str:
