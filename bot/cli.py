@@ -1,4 +1,4 @@
-"""The `marjaa` command: parse arguments and dispatch to the console, ask, sources and eval."""
+"""The `marjaa` command: parse arguments and dispatch to console, ask, sources, eval, index."""
 
 from __future__ import annotations
 
@@ -11,18 +11,16 @@ from typing import NoReturn
 
 from rich.console import Console
 
+from bot import index_command
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
+from bot.errors import UserError
 from bot.formatting import answer_to_dict, render_answer, render_sources
 from retrieval.evaluate import Report, evaluate, is_squad, load_questions
 from retrieval.readers import CorpusError
 from retrieval.search import Retriever
 
 MAX_TOP_K = 50
-
-
-class UserError(Exception):
-    """A problem the user can fix; reported as one line, exit status 1."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,12 +39,14 @@ def _top_k(value: str) -> int:
 
 
 def _add_corpus(parser: argparse.ArgumentParser) -> None:
+    """--corpus and --engine: which saved index a command opens."""
     parser.add_argument(
         "--corpus",
         type=Path,
         metavar="PATH",
         help="folder or file of documents (default: MARJAA_CORPUS, else seeds/)",
     )
+    index_command.add_engine_option(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,15 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--top-k", type=_top_k, default=10, metavar="K", help="ranks to look at")
     ev.add_argument("--json", action="store_true", help="print the report as one JSON object")
     ev.add_argument("--failures", action="store_true", help="list the questions missed at rank 1")
+
+    index_command.add_parser(commands, _add_corpus)
     return parser
 
 
-def _open_retriever(path: Path) -> Retriever:
-    err = Console(stderr=True, highlight=False)
-    try:
-        return Retriever.from_path(path, warn=lambda m: err.print(f"[yellow]warning:[/] {m}"))
-    except CorpusError as exc:
-        raise UserError(str(exc)) from None
+def _open_retriever(path: Path, settings: Settings, args: argparse.Namespace) -> Retriever:
+    return index_command.open_index(path, settings, args.engine)
 
 
 def _stdout_console() -> Console:
@@ -94,13 +92,13 @@ def _stdout_console() -> Console:
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
-    retriever = _open_retriever(args.corpus or settings.corpus)
+    retriever = _open_retriever(args.corpus or settings.corpus, settings, args)
     history = settings.data_dir / "console_history"
     return run_console(retriever, _stdout_console(), top_k=args.top_k, history=history)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    retriever = _open_retriever(args.corpus or settings.corpus)
+    retriever = _open_retriever(args.corpus or settings.corpus, settings, args)
     questions = [args.question] if args.question is not None else sys.stdin
     console = _stdout_console()
     for line in questions:
@@ -116,7 +114,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
-    retriever = _open_retriever(args.corpus or settings.corpus)
+    retriever = _open_retriever(args.corpus or settings.corpus, settings, args)
     _stdout_console().print(render_sources(retriever.corpus.documents))
     return 0
 
@@ -144,7 +142,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     except CorpusError as exc:
         raise UserError(str(exc)) from None
     corpus = args.corpus or (args.file if is_squad(args.file) else settings.corpus)
-    report = evaluate(_open_retriever(corpus), questions, top_k=args.top_k)
+    report = evaluate(_open_retriever(corpus, settings, args), questions, top_k=args.top_k)
     if args.json:
         print(json.dumps(report.to_dict(with_failures=args.failures), ensure_ascii=False))
     else:
@@ -152,7 +150,13 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"console": cmd_console, "ask": cmd_ask, "sources": cmd_sources, "eval": cmd_eval}
+COMMANDS = {
+    "console": cmd_console,
+    "ask": cmd_ask,
+    "sources": cmd_sources,
+    "eval": cmd_eval,
+    "index": index_command.cmd_index,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

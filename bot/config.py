@@ -9,6 +9,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from retrieval.index import ENGINES
+
 # Settings whose values must never be printed or logged.
 SECRET_SETTINGS: frozenset[str] = frozenset()
 
@@ -21,6 +23,7 @@ class ConfigError(Exception):
 class Settings:
     corpus: Path = Path("seeds")
     data_dir: Path = Path("data")
+    engine: str = "auto"
 
     def masked(self) -> dict[str, str]:
         """Every setting as text, secrets masked: safe to print or log."""
@@ -48,7 +51,11 @@ def load_settings(
     def get(name: str, default: str = "") -> str:
         return values.get(name, default).strip() or default
 
+    engine = get("MARJAA_ENGINE", "auto")
+    if engine not in ENGINES:
+        raise ConfigError(f"MARJAA_ENGINE must be one of {', '.join(ENGINES)}, not {engine!r}")
     return Settings(
         corpus=Path(get("MARJAA_CORPUS", "seeds")),
         data_dir=Path(get("MARJAA_DATA_DIR", "data")),
+        engine=engine,
     )

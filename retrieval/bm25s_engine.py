@@ -3,7 +3,7 @@ with numpy, then scored, saved and memory-mapped by bm25s."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import bm25s
@@ -68,46 +68,43 @@ class BM25SEngine:
 
     @classmethod
     def build(
-        cls, batches: Iterable[Batch], vocabulary: Vocabulary, config: BM25Config
+        cls, batches: Sequence[Batch], vocabulary: Vocabulary, config: BM25Config
     ) -> BM25SEngine:
-        """From counted batches (each passage's distinct term ids with their frequency)."""
-        stored = list(batches)
-        if any(batch.tf is None for batch in stored):
-            raise ValueError("the bm25s engine is built from counted batches")
+        """From batches in passage order. They are read twice (counts, then weights), so a
+        sequence that loads each from disk keeps memory to the matrix itself."""
         terms = len(vocabulary)
-        lengths = np.concatenate([b.lengths for b in stored]) if stored else np.zeros(0)
+        df = np.zeros(terms, dtype=np.int64)
+        parts = []
+        for batch in batches:
+            df += np.bincount(batch.counted().ids, minlength=terms)
+            parts.append(batch.lengths)
+        lengths = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
         passages = len(lengths)
         average = float(lengths.sum()) / passages if passages else 1.0
-        df = np.zeros(terms, dtype=np.int64)
-        for batch in stored:
-            df += np.bincount(batch.ids, minlength=terms)
         term_idf = idf(config.variant, df, passages)
         indptr = np.zeros(terms + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
         data = np.empty(indptr[-1], dtype=np.float32)
         indices = np.empty(indptr[-1], dtype=np.int32)
-        # Counting sort into term-major (CSC) order, batch after batch: passages arrive in
-        # order, so each term's passages stay sorted and no global sort of all postings
-        # (and its memory) is needed. Batches are dropped as they are placed.
+        # Counting sort into the term-major (CSC) matrix: a counted batch is grouped by term
+        # with its passages in order, and batches come in passage order, so each posting's
+        # place is its term's next free slot; no sort over all postings, no second copy.
         heads = indptr[:-1].copy()
         first = 0
-        stored.reverse()
-        while stored:
-            batch = stored.pop()
-            passage = np.repeat(np.arange(first, first + batch.size, dtype=np.int32), batch.entries)
+        for batch in batches:
+            counted = batch.counted()
+            assert counted.passages is not None and counted.tf is not None
+            ids = counted.ids
+            passage = counted.passages + first
             first += batch.size
-            assert batch.tf is not None
-            weight = weights(config, term_idf[batch.ids], batch.tf, lengths[passage], average)
-            order = np.argsort(batch.ids, kind="stable")
-            sorted_terms = batch.ids[order]
-            starts = np.flatnonzero(np.diff(sorted_terms, prepend=-1))
-            counts = np.diff(np.append(starts, len(sorted_terms)))
-            unique = sorted_terms[starts]
-            rank = np.arange(len(order)) - np.repeat(starts, counts)
-            position = np.repeat(heads[unique], counts) + rank
-            data[position] = weight[order]
-            indices[position] = passage[order]
-            heads[unique] += counts
+            weight = weights(config, term_idf[ids], counted.tf, lengths[passage], average)
+            starts = np.flatnonzero(np.diff(ids, prepend=-1))
+            counts = np.diff(np.append(starts, len(ids)))
+            group = ids[starts]
+            position = np.repeat(heads[group] - starts, counts) + np.arange(len(ids))
+            data[position] = weight
+            indices[position] = passage
+            heads[group] += counts
         bm25 = bm25s.BM25(
             k1=config.k1,
             b=config.b,

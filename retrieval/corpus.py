@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -122,24 +122,27 @@ class CorpusDocument:
     kept: list[int]  # which sections of the prepared document became the passages
 
 
-def assemble_documents(
-    prepared: Iterable[PreparedDocument], warn: Warn
-) -> Iterator[CorpusDocument]:
-    """Documents with their passages, in order, dropping passages seen earlier in the corpus."""
-    seen: set[bytes] = set()
-    for doc in prepared:
+class Assembler:
+    """Turns prepared documents, in corpus order, into documents with their passages,
+    dropping passages seen earlier in the corpus."""
+
+    def __init__(self, warn: Warn) -> None:
+        self._warn = warn
+        self._seen: set[bytes] = set()
+
+    def add(self, doc: PreparedDocument) -> CorpusDocument | None:
         raw = doc.raw
         kept: list[int] = []
         for index, key in enumerate(doc.keys):
-            if key and key not in seen:
-                seen.add(key)
+            if key and key not in self._seen:
+                self._seen.add(key)
                 kept.append(index)
         if not kept:
             if doc.sections:
-                warn(f"{raw.source}: every passage repeats an earlier document, skipped")
+                self._warn(f"{raw.source}: every passage repeats an earlier document, skipped")
             else:
-                warn(f"{raw.source}: no usable text, skipped")
-            continue
+                self._warn(f"{raw.source}: no usable text, skipped")
+            return None
         title = raw.title or doc.headline
         titled = title is not None
         title = title or fallback_title(doc.sections[kept[0]].text)
@@ -159,24 +162,31 @@ def assemble_documents(
             for number, index in enumerate(kept, start=1)
         ]
         document = Document(raw.doc_id, title, raw.source, len(kept), url=raw.url, date=raw.date)
-        yield CorpusDocument(document, passages, kept)
+        return CorpusDocument(document, passages, kept)
 
 
 def build_corpus(root: Path, raw_documents: Iterable[RawDocument], warn: Warn) -> Corpus:
     """Turn raw documents into passages, dropping passages seen earlier in the corpus."""
-    corpus = Corpus(root=root)
-    for item in assemble_documents(map(prepare_document, raw_documents), warn):
-        corpus.documents.append(item.document)
-        corpus.passages.extend(item.passages)
-    return corpus
+    documents: list[Document] = []
+    passages: list[Passage] = []
+    assembler = Assembler(warn)
+    for raw in raw_documents:
+        item = assembler.add(prepare_document(raw))
+        if item:
+            documents.append(item.document)
+            passages.extend(item.passages)
+    return Corpus(root, documents, passages)
 
 
 def _stderr_warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-def read_corpus(path: str | Path, warn: Warn) -> tuple[Path, list[Path], Iterator[RawDocument]]:
-    """The corpus root, its files, and its raw documents read lazily, file after file."""
+def read_corpus(
+    path: str | Path, warn: Warn, on_file: Callable[[Path], None] | None = None
+) -> tuple[Path, list[Path], Iterator[RawDocument]]:
+    """The corpus root, its files, and its raw documents read lazily, file after file
+    (``on_file`` is told when each file has been read)."""
     root = Path(path).expanduser()
     files = corpus_files(root)
     base = root if root.is_dir() else root.parent
@@ -186,6 +196,8 @@ def read_corpus(path: str | Path, warn: Warn) -> tuple[Path, list[Path], Iterato
         for file in files:
             label = file.relative_to(base).as_posix()
             yield from read_file(file, _doc_id(file, base, taken), label, warn)
+            if on_file:
+                on_file(file)
 
     return root, files, raw_documents()
 

@@ -3,12 +3,9 @@ and worker processes for large corpora."""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 
 import numpy as np
@@ -16,6 +13,7 @@ import numpy as np
 from retrieval.analysis import Analyzer, AnalyzerConfig
 from retrieval.corpus import Passage
 from retrieval.normalize import word_tokens, written_words
+from retrieval.workers import available_cores, ordered_map
 
 # A passage as the index sees it: text, heading, and the title ("" when ranking ignores it).
 PassageText = tuple[str, str | None, str]
@@ -32,22 +30,40 @@ def passage_text(passage: Passage) -> PassageText:
 
 @dataclass(frozen=True)
 class Batch:
-    """Term ids of consecutive passages.
+    """Term ids of consecutive passages, in one of two forms.
 
-    Raw: ``ids`` holds each passage's terms in Analyzer.passage_terms order. Counted: each
-    passage's distinct terms (sorted) with their frequency in ``tf``. ``entries`` tells how
-    many ids belong to each passage, ``lengths`` how many terms it has (its BM25 length).
+    Raw: ``ids`` holds each passage's terms in Analyzer.passage_terms order, passage after
+    passage (``lengths`` of them each). Counted: each (term, passage) pair once, grouped by
+    term, with the passage (its number within the batch) and the term's frequency there:
+    the order a term x passage matrix (CSC) is filled in.
     """
 
     terms: list[str]  # id -> term of the ids below (a batch's own vocabulary from a worker)
     ids: np.ndarray  # int32
-    entries: np.ndarray  # int32, one per passage
-    lengths: np.ndarray  # int32, one per passage
-    tf: np.ndarray | None = None  # int32, one per id when counted
+    lengths: np.ndarray  # int32, one per passage: its number of terms (BM25 length)
+    passages: np.ndarray | None = None  # counted: int32, the passage of each id
+    tf: np.ndarray | None = None  # counted: the frequency of each id (uint16 when it fits)
 
     @property
     def size(self) -> int:
         return len(self.lengths)
+
+    def select(self, keep: np.ndarray) -> Batch:
+        """Only the passages where ``keep`` (a boolean per passage) is true."""
+        if keep.all():
+            return self
+        if self.passages is None or self.tf is None:
+            rows = np.repeat(keep, self.lengths)
+            return Batch(self.terms, self.ids[rows], self.lengths[keep])
+        rows = keep[self.passages]
+        renumber = (np.cumsum(keep) - 1).astype(np.int32)
+        passages = renumber[self.passages[rows]]
+        return Batch(self.terms, self.ids[rows], self.lengths[keep], passages, self.tf[rows])
+
+    def counted(self) -> Batch:
+        if self.passages is not None:
+            return self
+        return count_terms(self.terms, self.ids, self.lengths)
 
 
 class Vocabulary:
@@ -70,8 +86,13 @@ class Vocabulary:
 
     def merge(self, batch: Batch) -> Batch:
         """``batch`` with its ids translated to this vocabulary (new terms are added)."""
-        remap = np.fromiter(map(self.add, batch.terms), dtype=np.int32, count=len(batch.terms))
-        return Batch(self.terms, remap[batch.ids], batch.entries, batch.lengths, batch.tf)
+        found = list(map(self.ids.get, batch.terms))  # mostly known: one C-level pass
+        if None in found:
+            found = [
+                self.add(t) if i is None else i for t, i in zip(batch.terms, found, strict=True)
+            ]
+        remap = np.array(found, dtype=np.int32)
+        return Batch(self.terms, remap[batch.ids], batch.lengths, batch.passages, batch.tf)
 
 
 class TermEncoder:
@@ -83,8 +104,6 @@ class TermEncoder:
     """
 
     def __init__(self, analyzer: Analyzer, vocabulary: Vocabulary | None = None) -> None:
-        if analyzer.config.char_ngrams:
-            raise ValueError("n-gram fields vary in length per word: use Analyzer.passage_terms")
         self.analyzer = analyzer
         self.vocabulary = vocabulary if vocabulary is not None else Vocabulary()
         self._fields = len(analyzer.fields([]))
@@ -133,6 +152,8 @@ class TermEncoder:
 
     def batch(self, passages: list[PassageText], counted: bool = False) -> Batch:
         """The passages' term ids (in Analyzer.passage_terms order) against the vocabulary."""
+        if self.analyzer.config.char_ngrams:  # a study setting: n-grams vary per word
+            return self._slow_batch(passages, counted)
         if len(self._word_ids) >= WORD_CACHE_SIZE:
             self._forget()
         words: list[int] = []  # written word ids of all passages
@@ -162,40 +183,50 @@ class TermEncoder:
         for f in range(self._fields):
             ids[self._fields * passage_start + f * per_passage[passage] + within] = table[tokens, f]
         lengths = (per_passage * self._fields).astype(np.int32)
-        if not counted:
-            return Batch(self.vocabulary.terms, ids, lengths, lengths)
-        return count_terms(self.vocabulary.terms, ids, lengths)
+        return make_batch(self.vocabulary.terms, ids, lengths, counted)
+
+    def _slow_batch(self, passages: list[PassageText], counted: bool) -> Batch:
+        encoded = [
+            list(map(self.vocabulary.add, self.analyzer.passage_terms(*p))) for p in passages
+        ]
+        lengths = np.array([len(ids) for ids in encoded], dtype=np.int32)
+        ids = np.array([i for e in encoded for i in e], dtype=np.int32)
+        return make_batch(self.vocabulary.terms, ids, lengths, counted)
+
+
+def make_batch(terms: list[str], ids: np.ndarray, lengths: np.ndarray, counted: bool) -> Batch:
+    """A raw batch from each passage's term ids in order, or its counted form."""
+    return count_terms(terms, ids, lengths) if counted else Batch(terms, ids, lengths)
 
 
 def count_terms(terms: list[str], ids: np.ndarray, lengths: np.ndarray) -> Batch:
-    """Each passage's distinct term ids (sorted) with their frequencies."""
+    """The counted form: each (term, passage) pair once with its frequency, grouped by term."""
+    width = max(len(lengths), 1)
     passage = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-    keys, tf = np.unique(passage * len(terms) + ids, return_counts=True)
-    entries = np.bincount(keys // len(terms), minlength=len(lengths)).astype(np.int32)
-    return Batch(terms, (keys % len(terms)).astype(np.int32), entries, lengths, tf.astype(np.int32))
+    keys, tf = np.unique(ids.astype(np.int64) * width + passage, return_counts=True)
+    # two bytes a posting instead of eight: a million passages' postings wait for indexing
+    small = tf.size == 0 or tf.max() <= np.iinfo(np.uint16).max
+    tf = tf.astype(np.uint16 if small else np.int32)
+    passages = (keys % width).astype(np.int32)
+    return Batch(terms, (keys // width).astype(np.int32), lengths, passages, tf)
 
 
 _worker: TermEncoder | None = None
 
 
-def _start_worker(config: AnalyzerConfig) -> None:
+def start_worker(config: AnalyzerConfig) -> None:
+    """Worker process initializer: one encoder, whose caches serve all its batches."""
     global _worker
     _worker = TermEncoder(Analyzer(config))
 
 
-def _encode_in_worker(passages: list[PassageText], counted: bool) -> Batch:
+def encode_in_worker(passages: list[PassageText], counted: bool) -> Batch:
     """A batch with its own small vocabulary, so only the terms it uses cross the pipe."""
-    assert _worker is not None
-    batch = _worker.batch(passages, counted=False)
+    assert _worker is not None, "start_worker was not called in this process"
+    batch = _worker.batch(passages)
     used, local = np.unique(batch.ids, return_inverse=True)
     terms = [_worker.vocabulary.terms[i] for i in used.tolist()]
-    if counted:
-        return count_terms(terms, local.astype(np.int32), batch.lengths)
-    return Batch(terms, local.astype(np.int32), batch.entries, batch.lengths)
-
-
-def default_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return make_batch(terms, local.astype(np.int32), batch.lengths, counted)
 
 
 def encode_passages(
@@ -204,12 +235,11 @@ def encode_passages(
     vocabulary: Vocabulary,
     counted: bool = False,
     workers: int | None = None,
-    progress: Callable[[int], None] | None = None,
 ) -> Iterator[Batch]:
     """Term ids of ``passages`` against ``vocabulary`` (which grows), batch after batch, in
     order. The first PARALLEL_MIN_PASSAGES are encoded here; the rest, when there are more,
-    by ``workers`` processes (default: one per core) while the caller reads the next ones."""
-    workers = default_workers() if workers is None else workers
+    by ``workers`` processes (default: one per core)."""
+    workers = available_cores() if workers is None else workers
     encoder = TermEncoder(Analyzer(config), vocabulary)
     source = iter(passages)
     done = 0
@@ -219,23 +249,7 @@ def encode_passages(
             return
         yield encoder.batch(chunk, counted)
         done += len(chunk)
-        if progress:
-            progress(len(chunk))
-    # spawn, not fork: the caller may run threads (a progress bar) that fork would copy mid-work
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        workers, context, initializer=_start_worker, initargs=(config,)
-    ) as pool:
-        pending: deque[Future[Batch]] = deque()
-        while chunk := list(islice(source, BATCH_SIZE)):
-            pending.append(pool.submit(_encode_in_worker, chunk, counted))
-            while len(pending) > 2 * workers or (pending and pending[0].done()):
-                batch = pending.popleft().result()
-                yield vocabulary.merge(batch)
-                if progress:
-                    progress(batch.size)
-        while pending:
-            batch = pending.popleft().result()
-            yield vocabulary.merge(batch)
-            if progress:
-                progress(batch.size)
+    chunks = iter(lambda: list(islice(source, BATCH_SIZE)), [])
+    encode = partial(encode_in_worker, counted=counted)
+    for batch in ordered_map(encode, chunks, workers, start_worker, (config,)):
+        yield vocabulary.merge(batch)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -90,7 +90,7 @@ class RankBM25Engine:
 
     name = "rank-bm25"
     IDS_FILE = "rank_bm25.ids.npy"
-    ENTRIES_FILE = "rank_bm25.entries.npy"
+    LENGTHS_FILE = "rank_bm25.lengths.npy"
 
     def __init__(self, documents: list[list[int]], terms: list[str], config: BM25Config) -> None:
         cls = {
@@ -110,12 +110,12 @@ class RankBM25Engine:
 
     @classmethod
     def build(
-        cls, batches: Iterable[Batch], vocabulary: Vocabulary, config: BM25Config
+        cls, batches: Sequence[Batch], vocabulary: Vocabulary, config: BM25Config
     ) -> RankBM25Engine:
         """From raw batches (each passage's term ids in analysis order)."""
         documents: list[list[int]] = []
         for batch in batches:
-            documents += _split(batch.ids, batch.entries)
+            documents += _split(batch.ids, batch.lengths)
         return cls(documents, vocabulary.terms, config)
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
@@ -129,21 +129,21 @@ class RankBM25Engine:
         return 0 if found is None else self._df[found]
 
     def save(self, folder: Path) -> list[Path]:
-        entries = np.fromiter(map(len, self._documents), dtype=np.int32, count=self.size)
+        lengths = np.fromiter(map(len, self._documents), dtype=np.int32, count=self.size)
         ids = np.fromiter(
-            (i for doc in self._documents for i in doc), dtype=np.int32, count=int(entries.sum())
+            (i for doc in self._documents for i in doc), dtype=np.int32, count=int(lengths.sum())
         )
         np.save(folder / self.IDS_FILE, ids)
-        np.save(folder / self.ENTRIES_FILE, entries)
-        return [folder / self.IDS_FILE, folder / self.ENTRIES_FILE, save_terms(folder, self._terms)]
+        np.save(folder / self.LENGTHS_FILE, lengths)
+        return [folder / self.IDS_FILE, folder / self.LENGTHS_FILE, save_terms(folder, self._terms)]
 
     @classmethod
     def load(cls, folder: Path, config: BM25Config) -> RankBM25Engine:
-        documents = _split(np.load(folder / cls.IDS_FILE), np.load(folder / cls.ENTRIES_FILE))
+        documents = _split(np.load(folder / cls.IDS_FILE), np.load(folder / cls.LENGTHS_FILE))
         return cls(documents, load_terms(folder), config)
 
 
-def _split(ids: np.ndarray, entries: np.ndarray) -> list[list[int]]:
+def _split(ids: np.ndarray, lengths: np.ndarray) -> list[list[int]]:
     """One list of term ids per passage."""
-    flat, ends = ids.tolist(), np.cumsum(entries).tolist()
+    flat, ends = ids.tolist(), np.cumsum(lengths).tolist()
     return [flat[a:b] for a, b in zip([0, *ends], ends, strict=False)]

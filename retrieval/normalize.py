@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import chain
 
 import pyarabic.araby as araby
@@ -55,6 +56,10 @@ def build_table(
 
 
 TABLE = build_table()
+# Part of every saved index's fingerprint: bump it when normalization, tokenization,
+# segmentation or stemming change the passages or terms a corpus gives, so that saved
+# indexes are rebuilt instead of answering with terms the new code never produces.
+NORMALIZATION_VERSION = 1
 
 # A token is a run of letters or digits (Unicode-aware, underscore excluded). Every other
 # character, Arabic punctuation (، ؛ ؟ « ») included, separates tokens.
@@ -112,6 +117,7 @@ def tokens(text: str) -> list[str]:
     return list(chain.from_iterable(found))
 
 
+@lru_cache(maxsize=64)  # loading a corpus asks for each line twice (furniture, duplicates)
 def normalize(text: str) -> str:
     """The normalized form of ``text``: its tokens joined by single spaces (idempotent)."""
     return " ".join(tokens(text))

@@ -66,7 +66,7 @@ def build_engine(passages: Sequence[Passage], config: RetrievalConfig) -> Engine
     vocabulary = Vocabulary()
     texts = map(passage_text, passages)
     batches = encode_passages(texts, config.analyzer, vocabulary, counted=name == "bm25s")
-    return ENGINE_CLASSES[name].build(batches, vocabulary, config.bm25)
+    return ENGINE_CLASSES[name].build(list(batches), vocabulary, config.bm25)
 
 
 class Retriever:
