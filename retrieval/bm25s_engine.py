@@ -64,7 +64,7 @@ class BM25SEngine:
         self._bm25 = bm25
         self.vocabulary: dict[str, int] = bm25.vocab_dict
         self.size = int(bm25.scores["num_docs"])
-        self._indptr = bm25.scores["indptr"]
+        self._indptr = np.asarray(bm25.scores["indptr"])  # no memmap subclass per lookup
 
     @classmethod
     def build(

@@ -108,6 +108,13 @@ def _cached_word_tokens(word: str) -> list[str]:
     return found
 
 
+def written_word_tokens(word: str) -> list[str]:
+    """``tokens(word)`` for text without whitespace (one written word), from the cache when
+    the word was seen before: highlighting looks up every word of every shown passage."""
+    found = _WORDS.get(word)
+    return tokens(word) if found is None else found
+
+
 def tokens(text: str) -> list[str]:
     """Split ``text`` into normalized tokens (no stemming, no stop-word removal)."""
     words = written_words(text)
