@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install console test lint eval study clean
+.PHONY: install console test lint eval study bench clean
 
 # Create the virtual environment and install the project (editable) with its dev tools.
 $(STAMP): pyproject.toml
@@ -33,6 +33,12 @@ eval: $(STAMP)
 study: $(STAMP)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,study]'
 	$(BIN)/python bench/retrieval_study.py ../shared/eval/arcd-train.json
+
+# Speed and memory on synthetic corpora of 10k, 100k and 1M passages, both engines
+# (docs/performance.md; needs ../shared; about 15 minutes, 3 GB of disk under data/bench/).
+bench: $(STAMP)
+	$(BIN)/python bench/tokenize_speed.py
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

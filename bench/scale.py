@@ -215,6 +215,7 @@ def main() -> None:
     rows = []
     for size in map(int, args.sizes.split(",")):
         engines = ["bm25s"] + (["rank-bm25"] if size <= RANK_BM25_MAX else [])
+        corpus_for(size)  # made here, so that its memory is no step's peak
         results = {}
         for engine in engines:
             print(f"{size:,} passages, {engine}...", file=sys.stderr, flush=True)

@@ -8,7 +8,6 @@ import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import overload
 
 import numpy as np
 
@@ -24,7 +23,14 @@ from retrieval.encode import (
 )
 from retrieval.index import AUTO_BM25S_FROM, Engine, resolve_engine
 from retrieval.readers import RawDocument, Warn
-from retrieval.records import DOCUMENTS, PASSAGES, RecordWriter, document_row, passage_row
+from retrieval.records import (
+    DOCUMENTS,
+    PASSAGES,
+    LazySequence,
+    RecordWriter,
+    document_row,
+    passage_row,
+)
 from retrieval.search import ENGINE_CLASSES, RetrievalConfig
 from retrieval.workers import available_cores, ordered_map
 
@@ -132,7 +138,7 @@ class Postings:
         shutil.rmtree(self._folder, ignore_errors=True)
 
 
-class _Spilled(Sequence[Batch]):
+class _Spilled(LazySequence[Batch]):
     """Counted batches read back from disk one at a time."""
 
     def __init__(self, files: list[Path], terms: list[str]) -> None:
@@ -142,13 +148,7 @@ class _Spilled(Sequence[Batch]):
     def __len__(self) -> int:
         return len(self._files)
 
-    @overload
-    def __getitem__(self, index: int) -> Batch: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Batch]: ...
-    def __getitem__(self, index: int | slice) -> Batch | list[Batch]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def _item(self, index: int) -> Batch:
         with np.load(self._files[index]) as saved:
             return Batch(
                 self._terms, saved["ids"], saved["lengths"], saved["passages"], saved["tf"]

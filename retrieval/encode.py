@@ -95,6 +95,21 @@ class Vocabulary:
         return Batch(self.terms, remap[batch.ids], batch.lengths, batch.passages, batch.tf)
 
 
+class Growing:
+    """A list that only grows, with a numpy copy updated by converting only what is new."""
+
+    def __init__(self, width: int = 0, start: tuple[int, ...] = ()) -> None:
+        self.items: list = list(start)
+        self._shape = (-1, width) if width else (-1,)
+        self._array = np.zeros((0, width) if width else (0,), dtype=np.int64)
+
+    def array(self) -> np.ndarray:
+        if len(self._array) < len(self.items):
+            new = np.array(self.items[len(self._array) :], dtype=np.int64).reshape(self._shape)
+            self._array = np.concatenate([self._array, new])
+        return self._array
+
+
 class TermEncoder:
     """Turns passages into term ids.
 
@@ -114,27 +129,28 @@ class TermEncoder:
     def _forget(self) -> None:
         """Empty the caches (they are rebuilt as words come; the vocabulary stays)."""
         self._word_ids: dict[str, int] = {}  # written word -> word id
-        self._word_starts = [0]  # word id -> where its tokens start in _word_tokens
-        self._word_tokens: list[int] = []  # token ids, word after word
+        self._word_starts = Growing(start=(0,))  # word id -> where its tokens start below
+        self._word_tokens = Growing()  # token ids, word after word
         self._token_ids: dict[str, int] = {}  # normalized token -> token id
-        self._token_terms: list[tuple[int, ...]] = []  # token id -> term id of each field
+        self._token_terms = Growing(self._fields)  # token id -> term id of each field
         self._parts: dict[str, list[int]] = {}  # headings and titles (repeated) -> word ids
 
     def _learn(self, words: list[str]) -> None:
         new = [w for w in dict.fromkeys(words) if w not in self._word_ids]
         new_tokens = [word_tokens(w) for w in new]
-        fresh = [t for t in dict.fromkeys(t for ts in new_tokens for t in ts)]
-        fresh = [t for t in fresh if t not in self._token_ids]
+        all_new = dict.fromkeys(t for found in new_tokens for t in found)
+        fresh = [t for t in all_new if t not in self._token_ids]
         self.analyzer.learn(fresh)
         add = self.vocabulary.add
         for token in fresh:
-            self._token_ids[token] = len(self._token_terms)
+            self._token_ids[token] = len(self._token_terms.items)
             fields = self.analyzer.fields([token])
-            self._token_terms.append(tuple(add(field[0]) for field in fields))
+            self._token_terms.items.append(tuple(add(field[0]) for field in fields))
+        starts, tokens = self._word_starts.items, self._word_tokens.items
         for word, found in zip(new, new_tokens, strict=True):
-            self._word_ids[word] = len(self._word_starts) - 1
-            self._word_tokens += map(self._token_ids.__getitem__, found)
-            self._word_starts.append(len(self._word_tokens))
+            self._word_ids[word] = len(starts) - 1
+            tokens += map(self._token_ids.__getitem__, found)
+            starts.append(len(tokens))
 
     def _words(self, text: str) -> list[int]:
         words = written_words(text)
@@ -154,7 +170,7 @@ class TermEncoder:
         """The passages' term ids (in Analyzer.passage_terms order) against the vocabulary."""
         if self.analyzer.config.char_ngrams:  # a study setting: n-grams vary per word
             return self._slow_batch(passages, counted)
-        if len(self._word_ids) >= WORD_CACHE_SIZE:
+        if max(len(self._word_ids), len(self._parts)) >= WORD_CACHE_SIZE:
             self._forget()
         words: list[int] = []  # written word ids of all passages
         ends = []
@@ -166,11 +182,11 @@ class TermEncoder:
                 words += self._part(title, self._title_weight)
             ends.append(len(words))
         word_ids = np.array(words, dtype=np.int64)
-        starts = np.array(self._word_starts, dtype=np.int64)
+        starts = self._word_starts.array()
         # tokens of every word occurrence, in order
         counts = starts[word_ids + 1] - starts[word_ids]
         first = np.repeat(starts[word_ids] - (np.cumsum(counts) - counts), counts)
-        tokens = np.array(self._word_tokens, dtype=np.int64)[first + np.arange(counts.sum())]
+        tokens = self._word_tokens.array()[first + np.arange(counts.sum())]
         # tokens per passage, then each field's terms of a passage after one another
         cumulative = np.concatenate(([0], np.cumsum(counts)))
         passage_end = cumulative[np.array(ends, dtype=np.int64)]
@@ -178,7 +194,7 @@ class TermEncoder:
         passage = np.repeat(np.arange(len(ends)), per_passage)
         passage_start = (passage_end - per_passage)[passage]
         within = np.arange(len(tokens)) - passage_start
-        table = np.array(self._token_terms, dtype=np.int32).reshape(-1, self._fields)
+        table = self._token_terms.array()
         ids = np.empty(len(tokens) * self._fields, dtype=np.int32)
         for f in range(self._fields):
             ids[self._fields * passage_start + f * per_passage[passage] + within] = table[tokens, f]

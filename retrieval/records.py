@@ -46,11 +46,34 @@ class RecordWriter:
         return [self.path, offsets_path(self.path)]
 
 
-class Records(Sequence[Record], Generic[Record]):
-    """A read-only sequence decoded line by line from a memory-mapped JSON lines file."""
+class LazySequence(Sequence[Record], Generic[Record]):
+    """A read-only sequence whose items are made on access by ``_item``."""
+
+    def _item(self, index: int) -> Record:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> Record: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Record]: ...
+    def __getitem__(self, index: int | slice) -> Record | list[Record]:
+        if isinstance(index, slice):
+            return [self._item(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("index out of range")
+        return self._item(index)
+
+    def __iter__(self) -> Iterator[Record]:
+        return map(self._item, range(len(self)))
+
+
+class Records(LazySequence[Record]):
+    """Records decoded one by one from a memory-mapped JSON lines file."""
 
     def __init__(self, path: Path, decode: Callable[[list[Any]], Record]) -> None:
-        self._offsets = np.load(offsets_path(path), mmap_mode="r")
+        self._offsets = np.asarray(np.load(offsets_path(path), mmap_mode="r"))
         self._decode = decode
         with path.open("rb") as file:  # the mapping outlives the file object
             size = path.stat().st_size
@@ -66,24 +89,8 @@ class Records(Sequence[Record], Generic[Record]):
         start, end = int(self._offsets[index]), int(self._offsets[index + 1])
         return orjson.loads(self._data[start:end])
 
-    def _row(self, index: int) -> Record:
+    def _item(self, index: int) -> Record:
         return self._decode(self.row(index))
-
-    @overload
-    def __getitem__(self, index: int) -> Record: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Record]: ...
-    def __getitem__(self, index: int | slice) -> Record | list[Record]:
-        if isinstance(index, slice):
-            return [self._row(i) for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError("record index out of range")
-        return self._row(index)
-
-    def __iter__(self) -> Iterator[Record]:
-        return map(self._row, range(len(self)))
 
 
 def document_row(document: Document, titled: bool) -> list[Any]:
