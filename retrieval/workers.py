@@ -25,7 +25,7 @@ def ordered_map(
     function: Callable[[Item], Result],
     batches: Iterable[Item],
     workers: int,
-    initializer: Callable[..., None],
+    initializer: Callable[..., None] | None = None,
     initargs: tuple[Any, ...] = (),
 ) -> Iterator[Result]:
     """``function`` over ``batches`` in ``workers`` processes, yielded in input order.
@@ -40,7 +40,7 @@ def ordered_map(
     try:
         for batch in batches:
             pending.append(pool.submit(function, batch))
-            while len(pending) > IN_FLIGHT_PER_WORKER * workers or pending[0].done():
+            while pending and (len(pending) > IN_FLIGHT_PER_WORKER * workers or pending[0].done()):
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
