@@ -18,10 +18,12 @@ from retrieval.encode import (
     PassageText,
     TermEncoder,
     Vocabulary,
+    WorkerBatch,
     encode_in_worker,
     start_worker,
 )
 from retrieval.index import AUTO_BM25S_FROM, Engine, resolve_engine
+from retrieval.normalize import recent_tokens
 from retrieval.readers import RawDocument, Warn
 from retrieval.records import (
     DOCUMENTS,
@@ -57,7 +59,9 @@ def _section_texts(prepared: list[PreparedDocument]) -> list[PassageText]:
     return [(s.text, s.heading, doc.ranked_title) for doc in prepared for s in doc.sections]
 
 
-def prepare_in_worker(job: tuple[list[RawDocument], bool]) -> tuple[list[PreparedDocument], Batch]:
+def prepare_in_worker(
+    job: tuple[list[RawDocument], bool],
+) -> tuple[list[PreparedDocument], WorkerBatch]:
     """Segment documents and analyse all their sections (in a worker process)."""
     raws, counted = job
     prepared = [prepare_document(raw) for raw in raws]
@@ -87,14 +91,16 @@ def _prepared(
     """Prepared documents with the term ids of all their sections, batch after batch
     (counted when ``counted()`` says so as the batch is handed out)."""
     if workers < 2:
-        encoder = TermEncoder(Analyzer(config), vocabulary)
+        encoder = TermEncoder(Analyzer(config), vocabulary, tokenize=recent_tokens)
         for batch in _batches(raws):
             prepared = [prepare_document(raw) for raw in batch]
             yield prepared, encoder.batch(_section_texts(prepared), counted())
         return
     jobs = ((batch, counted()) for batch in _batches(raws))
-    for prepared, batch in ordered_map(prepare_in_worker, jobs, workers, start_worker, (config,)):
-        yield prepared, vocabulary.merge(batch)
+    for prepared, batch in ordered_map(
+        prepare_in_worker, jobs, workers, start_worker, (config, True)
+    ):
+        yield prepared, vocabulary.translate(batch)
 
 
 class Postings:
@@ -198,9 +204,11 @@ def build_index(
             item = assembler.add(doc)
             if item:
                 keep[[first + i for i in item.kept]] = True
-                documents.add(document_row(item.document, item.passages[0].titled))
-                for passage in item.passages:
-                    passages.add(passage_row(len(documents) - 1, passage))
+                documents.add(document_row(item.document, item.titled))
+                for number, section in item.sections():
+                    passages.add(
+                        passage_row(len(documents) - 1, number, section.heading, section.text)
+                    )
             first += len(doc.sections)
         postings.add(batch.select(keep))
         if progress:

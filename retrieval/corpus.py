@@ -117,14 +117,40 @@ def prepare_document(raw: RawDocument) -> PreparedDocument:
 
 @dataclass(frozen=True)
 class CorpusDocument:
+    """A document as it enters the corpus: which of its sections were kept, and how."""
+
     document: Document
-    passages: list[Passage]
-    kept: list[int]  # which sections of the prepared document became the passages
+    prepared: PreparedDocument
+    kept: list[int]  # the sections that became its passages, in order
+    titled: bool
+
+    def sections(self) -> Iterator[tuple[int, Section]]:
+        """(paragraph number, section) of each passage."""
+        for number, index in enumerate(self.kept, start=1):
+            yield number, self.prepared.sections[index]
+
+    def passages(self) -> list[Passage]:
+        doc = self.document
+        return [
+            Passage(
+                id=f"{doc.doc_id}#{number}",
+                doc_id=doc.doc_id,
+                title=doc.title,
+                source=doc.source,
+                paragraph=number,
+                heading=section.heading,
+                text=section.text,
+                url=doc.url,
+                date=doc.date,
+                titled=self.titled,
+            )
+            for number, section in self.sections()
+        ]
 
 
 class Assembler:
-    """Turns prepared documents, in corpus order, into documents with their passages,
-    dropping passages seen earlier in the corpus."""
+    """Takes prepared documents in corpus order and keeps the passages not seen earlier
+    in the corpus."""
 
     def __init__(self, warn: Warn) -> None:
         self._warn = warn
@@ -146,23 +172,8 @@ class Assembler:
         title = raw.title or doc.headline
         titled = title is not None
         title = title or fallback_title(doc.sections[kept[0]].text)
-        passages = [
-            Passage(
-                id=f"{raw.doc_id}#{number}",
-                doc_id=raw.doc_id,
-                title=title,
-                source=raw.source,
-                paragraph=number,
-                heading=doc.sections[index].heading,
-                text=doc.sections[index].text,
-                url=raw.url,
-                date=raw.date,
-                titled=titled,
-            )
-            for number, index in enumerate(kept, start=1)
-        ]
         document = Document(raw.doc_id, title, raw.source, len(kept), url=raw.url, date=raw.date)
-        return CorpusDocument(document, passages, kept)
+        return CorpusDocument(document, doc, kept, titled)
 
 
 def build_corpus(root: Path, raw_documents: Iterable[RawDocument], warn: Warn) -> Corpus:
@@ -174,7 +185,7 @@ def build_corpus(root: Path, raw_documents: Iterable[RawDocument], warn: Warn) -
         item = assembler.add(prepare_document(raw))
         if item:
             documents.append(item.document)
-            passages.extend(item.passages)
+            passages.extend(item.passages())
     return Corpus(root, documents, passages)
 
 

@@ -3,7 +3,8 @@ and worker processes for large corpora."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import islice
@@ -12,7 +13,7 @@ import numpy as np
 
 from retrieval.analysis import Analyzer, AnalyzerConfig
 from retrieval.corpus import Passage
-from retrieval.normalize import word_tokens, written_words
+from retrieval.normalize import recent_tokens, tokens
 from retrieval.workers import available_cores, ordered_map
 
 # A passage as the index sees it: text, heading, and the title ("" when ranking ignores it).
@@ -21,7 +22,7 @@ PassageText = tuple[str, str | None, str]
 BATCH_SIZE = 4000  # passages per batch handed to a worker
 # Below this many passages worker start-up (about half a second) costs more than it saves.
 PARALLEL_MIN_PASSAGES = 30_000
-WORD_CACHE_SIZE = 1 << 19  # written words remembered per encoder; cleared when full
+WORD_CACHE_SIZE = 1 << 19  # tokens (and titles) remembered per encoder; cleared when full
 
 
 def passage_text(passage: Passage) -> PassageText:
@@ -72,6 +73,7 @@ class Vocabulary:
     def __init__(self, terms: Iterable[str] = ()) -> None:
         self.terms: list[str] = list(terms)
         self.ids: dict[str, int] = {t: i for i, t in enumerate(self.terms)}
+        self._workers: dict[int, np.ndarray] = {}  # worker -> its term ids in this vocabulary
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -84,112 +86,110 @@ class Vocabulary:
             self.terms.append(term)
         return found
 
-    def merge(self, batch: Batch) -> Batch:
-        """``batch`` with its ids translated to this vocabulary (new terms are added)."""
-        found = list(map(self.ids.get, batch.terms))  # mostly known: one C-level pass
-        if None in found:
-            found = [
-                self.add(t) if i is None else i for t, i in zip(batch.terms, found, strict=True)
-            ]
-        remap = np.array(found, dtype=np.int32)
-        return Batch(self.terms, remap[batch.ids], batch.lengths, batch.passages, batch.tf)
+    def translate(self, batch: WorkerBatch) -> Batch:
+        """A worker's batch in this vocabulary's ids (the worker's new terms are added)."""
+        remap = self._workers.get(batch.worker, np.zeros(0, dtype=np.int32))
+        if batch.new_terms:
+            added = np.array([self.add(t) for t in batch.new_terms], dtype=np.int32)
+            remap = self._workers[batch.worker] = np.concatenate([remap, added])
+        b = batch.batch
+        return Batch(self.terms, remap[b.ids], b.lengths, b.passages, b.tf)
+
+
+@dataclass(frozen=True)
+class WorkerBatch:
+    """A batch in a worker's own term ids, with the terms that worker met since its last
+    batch (so that each term crosses the pipe once per worker)."""
+
+    worker: int  # process id
+    new_terms: list[str]
+    batch: Batch
 
 
 class Growing:
-    """A list that only grows, with a numpy copy updated by converting only what is new."""
+    """Rows that only grow, with a numpy copy updated by converting only the new rows."""
 
-    def __init__(self, width: int = 0, start: tuple[int, ...] = ()) -> None:
-        self.items: list = list(start)
-        self._shape = (-1, width) if width else (-1,)
-        self._array = np.zeros((0, width) if width else (0,), dtype=np.int64)
+    def __init__(self, width: int) -> None:
+        self.items: list[tuple[int, ...]] = []
+        self._array = np.zeros((0, width), dtype=np.int64)
 
     def array(self) -> np.ndarray:
         if len(self._array) < len(self.items):
-            new = np.array(self.items[len(self._array) :], dtype=np.int64).reshape(self._shape)
-            self._array = np.concatenate([self._array, new])
+            new = np.array(self.items[len(self._array) :], dtype=np.int64)
+            self._array = np.concatenate([self._array, new.reshape(-1, self._array.shape[1])])
         return self._array
 
 
 class TermEncoder:
     """Turns passages into term ids.
 
-    Python only looks up each written (whitespace-separated) word of a passage in a dict;
-    numpy then expands words into their normalized tokens and tokens into one term per
-    field. Each distinct written word and token is analysed once, new ones in batches.
+    Python only looks up each token of a passage in a dict; numpy then turns tokens into
+    one term per field and orders them. Each distinct token is analysed once, new ones in
+    batches. ``tokenize`` is normalize.tokens, or normalize.recent_tokens where the passages
+    were just tokenized (indexing checks each for furniture and repeats first).
     """
 
-    def __init__(self, analyzer: Analyzer, vocabulary: Vocabulary | None = None) -> None:
+    def __init__(
+        self,
+        analyzer: Analyzer,
+        vocabulary: Vocabulary | None = None,
+        tokenize: Callable[[str], Sequence[str]] = tokens,
+    ) -> None:
         self.analyzer = analyzer
         self.vocabulary = vocabulary if vocabulary is not None else Vocabulary()
+        self._tokenize = tokenize
         self._fields = len(analyzer.fields([]))
         config = analyzer.config
         self._heading_weight, self._title_weight = config.heading_weight, config.title_weight
         self._forget()
 
     def _forget(self) -> None:
-        """Empty the caches (they are rebuilt as words come; the vocabulary stays)."""
-        self._word_ids: dict[str, int] = {}  # written word -> word id
-        self._word_starts = Growing(start=(0,))  # word id -> where its tokens start below
-        self._word_tokens = Growing()  # token ids, word after word
+        """Empty the caches (they are rebuilt as tokens come; the vocabulary stays)."""
         self._token_ids: dict[str, int] = {}  # normalized token -> token id
         self._token_terms = Growing(self._fields)  # token id -> term id of each field
-        self._parts: dict[str, list[int]] = {}  # headings and titles (repeated) -> word ids
+        self._parts: dict[str, list[int]] = {}  # headings and titles (repeated) -> token ids
 
-    def _learn(self, words: list[str]) -> None:
-        new = [w for w in dict.fromkeys(words) if w not in self._word_ids]
-        new_tokens = [word_tokens(w) for w in new]
-        all_new = dict.fromkeys(t for found in new_tokens for t in found)
-        fresh = [t for t in all_new if t not in self._token_ids]
+    def _learn(self, words: Sequence[str]) -> None:
+        fresh = [t for t in dict.fromkeys(words) if t not in self._token_ids]
         self.analyzer.learn(fresh)
         add = self.vocabulary.add
         for token in fresh:
             self._token_ids[token] = len(self._token_terms.items)
             fields = self.analyzer.fields([token])
             self._token_terms.items.append(tuple(add(field[0]) for field in fields))
-        starts, tokens = self._word_starts.items, self._word_tokens.items
-        for word, found in zip(new, new_tokens, strict=True):
-            self._word_ids[word] = len(starts) - 1
-            tokens += map(self._token_ids.__getitem__, found)
-            starts.append(len(tokens))
 
-    def _words(self, text: str) -> list[int]:
-        words = written_words(text)
-        found = list(map(self._word_ids.get, words))
+    def _tokens(self, text: str) -> list[int]:
+        words = self._tokenize(text)
+        found = list(map(self._token_ids.get, words))
         if None in found:
             self._learn(words)
-            found = list(map(self._word_ids.__getitem__, words))
+            found = list(map(self._token_ids.__getitem__, words))
         return found
 
     def _part(self, text: str, times: int) -> list[int]:
         found = self._parts.get(text)
         if found is None:
-            found = self._parts[text] = self._words(text) * times
+            found = self._parts[text] = self._tokens(text) * times
         return found
 
     def batch(self, passages: list[PassageText], counted: bool = False) -> Batch:
         """The passages' term ids (in Analyzer.passage_terms order) against the vocabulary."""
         if self.analyzer.config.char_ngrams:  # a study setting: n-grams vary per word
             return self._slow_batch(passages, counted)
-        if max(len(self._word_ids), len(self._parts)) >= WORD_CACHE_SIZE:
+        if max(len(self._token_ids), len(self._parts)) >= WORD_CACHE_SIZE:
             self._forget()
-        words: list[int] = []  # written word ids of all passages
+        found: list[int] = []  # token ids of all passages
         ends = []
         for text, heading, title in passages:
-            words += self._words(text)
+            found += self._tokens(text)
             if heading and self._heading_weight:
-                words += self._part(heading, self._heading_weight)
+                found += self._part(heading, self._heading_weight)
             if title and self._title_weight:
-                words += self._part(title, self._title_weight)
-            ends.append(len(words))
-        word_ids = np.array(words, dtype=np.int64)
-        starts = self._word_starts.array()
-        # tokens of every word occurrence, in order
-        counts = starts[word_ids + 1] - starts[word_ids]
-        first = np.repeat(starts[word_ids] - (np.cumsum(counts) - counts), counts)
-        tokens = self._word_tokens.array()[first + np.arange(counts.sum())]
-        # tokens per passage, then each field's terms of a passage after one another
-        cumulative = np.concatenate(([0], np.cumsum(counts)))
-        passage_end = cumulative[np.array(ends, dtype=np.int64)]
+                found += self._part(title, self._title_weight)
+            ends.append(len(found))
+        tokens = np.array(found, dtype=np.int64)
+        # each field's terms of a passage after one another, as Analyzer.terms orders them
+        passage_end = np.array(ends, dtype=np.int64)
         per_passage = np.diff(passage_end, prepend=0)
         passage = np.repeat(np.arange(len(ends)), per_passage)
         passage_start = (passage_end - per_passage)[passage]
@@ -228,21 +228,24 @@ def count_terms(terms: list[str], ids: np.ndarray, lengths: np.ndarray) -> Batch
 
 
 _worker: TermEncoder | None = None
+_worker_terms_sent = 0
 
 
-def start_worker(config: AnalyzerConfig) -> None:
-    """Worker process initializer: one encoder, whose caches serve all its batches."""
+def start_worker(config: AnalyzerConfig, recent: bool = False) -> None:
+    """Worker process initializer: one encoder, whose caches serve all its batches
+    (``recent``: the worker tokenizes passages just before it encodes them)."""
     global _worker
-    _worker = TermEncoder(Analyzer(config))
+    _worker = TermEncoder(Analyzer(config), tokenize=recent_tokens if recent else tokens)
 
 
-def encode_in_worker(passages: list[PassageText], counted: bool) -> Batch:
-    """A batch with its own small vocabulary, so only the terms it uses cross the pipe."""
+def encode_in_worker(passages: list[PassageText], counted: bool) -> WorkerBatch:
+    """Encode in a worker process; the caller translates with Vocabulary.translate."""
+    global _worker_terms_sent
     assert _worker is not None, "start_worker was not called in this process"
-    batch = _worker.batch(passages)
-    used, local = np.unique(batch.ids, return_inverse=True)
-    terms = [_worker.vocabulary.terms[i] for i in used.tolist()]
-    return make_batch(terms, local.astype(np.int32), batch.lengths, counted)
+    batch = _worker.batch(passages, counted)
+    terms = _worker.vocabulary.terms
+    new_terms, _worker_terms_sent = terms[_worker_terms_sent:], len(terms)
+    return WorkerBatch(os.getpid(), new_terms, batch)
 
 
 def encode_passages(
@@ -268,4 +271,4 @@ def encode_passages(
     chunks = iter(lambda: list(islice(source, BATCH_SIZE)), [])
     encode = partial(encode_in_worker, counted=counted)
     for batch in ordered_map(encode, chunks, workers, start_worker, (config,)):
-        yield vocabulary.merge(batch)
+        yield vocabulary.translate(batch)

@@ -124,10 +124,17 @@ def tokens(text: str) -> list[str]:
     return list(chain.from_iterable(found))
 
 
-@lru_cache(maxsize=64)  # loading a corpus asks for each line twice (furniture, duplicates)
+# Indexing asks for a passage's tokens three times (furniture check, duplicate check,
+# analysis) a few thousand passages apart: remember the latest ones.
+@lru_cache(maxsize=4096)
+def recent_tokens(text: str) -> tuple[str, ...]:
+    """``tokens(text)``, remembered for the texts seen most recently."""
+    return tuple(tokens(text))
+
+
 def normalize(text: str) -> str:
     """The normalized form of ``text``: its tokens joined by single spaces (idempotent)."""
-    return " ".join(tokens(text))
+    return " ".join(recent_tokens(text))
 
 
 def normalize_words(words: Iterable[str]) -> frozenset[str]:

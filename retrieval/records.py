@@ -98,9 +98,9 @@ def document_row(document: Document, titled: bool) -> list[Any]:
     return [d.doc_id, d.title, d.source, d.passage_count, d.url, d.date, titled]
 
 
-def passage_row(document_index: int, passage: Passage) -> list[Any]:
-    """What a passage adds to its document (the rest is read from the document's row)."""
-    return [document_index, passage.paragraph, passage.heading, passage.text]
+def passage_row(document_index: int, paragraph: int, heading: str | None, text: str) -> list[Any]:
+    """What a passage adds to its document (the rest of its citation is the document's)."""
+    return [document_index, paragraph, heading, text]
 
 
 def open_documents(folder: Path) -> Records[Document]:
