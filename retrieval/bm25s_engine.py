@@ -4,6 +4,7 @@ with numpy, then scored, saved and memory-mapped by bm25s."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import bm25s
@@ -54,6 +55,22 @@ def weights(
     return idf * tf * (k1 + 1) / (tf + k1 * norm)  # Okapi, and BM25+ minus its delta
 
 
+@dataclass(frozen=True)
+class Statistics:
+    """What BM25 needs to know of the whole corpus before it weighs any posting."""
+
+    df: np.ndarray  # in how many passages each term occurs
+    lengths: np.ndarray  # how many terms each passage has
+
+    @classmethod
+    def of(cls, batches: Sequence[Batch], terms: int) -> Statistics:
+        df = np.zeros(terms, dtype=np.int64)
+        for batch in batches:
+            df += np.bincount(batch.counted().ids, minlength=terms)
+        lengths = [batch.lengths for batch in batches]
+        return cls(df, np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int32))
+
+
 class BM25SEngine:
     """Sparse-matrix BM25 (bm25s): a question costs the postings of its terms, not a pass
     over every passage in Python."""
@@ -68,17 +85,17 @@ class BM25SEngine:
 
     @classmethod
     def build(
-        cls, batches: Sequence[Batch], vocabulary: Vocabulary, config: BM25Config
+        cls,
+        batches: Sequence[Batch],
+        vocabulary: Vocabulary,
+        config: BM25Config,
+        statistics: Statistics | None = None,
     ) -> BM25SEngine:
-        """From batches in passage order. They are read twice (counts, then weights), so a
-        sequence that loads each from disk keeps memory to the matrix itself."""
+        """From batches in passage order, read one at a time (a sequence that loads each
+        from disk keeps memory to the matrix itself); ``statistics`` when already known."""
         terms = len(vocabulary)
-        df = np.zeros(terms, dtype=np.int64)
-        parts = []
-        for batch in batches:
-            df += np.bincount(batch.counted().ids, minlength=terms)
-            parts.append(batch.lengths)
-        lengths = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+        statistics = statistics or Statistics.of(batches, terms)
+        df, lengths = statistics.df, statistics.lengths
         passages = len(lengths)
         average = float(lengths.sum()) / passages if passages else 1.0
         term_idf = idf(config.variant, df, passages)

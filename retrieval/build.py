@@ -5,13 +5,14 @@ analysed in worker processes for large corpora, then assembled in corpus order
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from retrieval.analysis import Analyzer, AnalyzerConfig
+from retrieval.bm25s_engine import BM25SEngine, Statistics
 from retrieval.corpus import Assembler, PreparedDocument, no_passages, prepare_document, read_corpus
 from retrieval.encode import (
     Batch,
@@ -22,7 +23,7 @@ from retrieval.encode import (
     encode_in_worker,
     start_worker,
 )
-from retrieval.index import AUTO_BM25S_FROM, Engine, resolve_engine
+from retrieval.index import BM25Config, Engine, RankBM25Engine, resolve_engine
 from retrieval.normalize import recent_tokens
 from retrieval.readers import RawDocument, Warn
 from retrieval.records import (
@@ -33,7 +34,7 @@ from retrieval.records import (
     document_row,
     passage_row,
 )
-from retrieval.search import ENGINE_CLASSES, RetrievalConfig
+from retrieval.search import RetrievalConfig
 from retrieval.workers import available_cores, ordered_map
 
 # Below this much corpus text, starting worker processes (about a second) costs more than
@@ -114,12 +115,18 @@ class Postings:
         self._vocabulary = vocabulary
         self._raw: list[Batch] = []
         self._files: list[Path] = []
+        self._df = np.zeros(0, dtype=np.int64)
+        self._lengths: list[np.ndarray] = []
         self.passages = 0
-        self.counted = engine == "bm25s"  # whether batches are counted from now on
+        self.counted = self.engine() == "bm25s"  # whether batches are counted from now on
+
+    def engine(self) -> str:
+        """The engine for the passages so far ("auto" can only move on to bm25s)."""
+        return resolve_engine(self._engine, self.passages)
 
     def add(self, batch: Batch) -> None:
         self.passages += batch.size
-        if not self.counted and self._engine == "auto" and self.passages >= AUTO_BM25S_FROM:
+        if not self.counted and self.engine() == "bm25s":
             self.counted = True
             for raw in self._raw:
                 self._spill(raw.counted())
@@ -130,15 +137,25 @@ class Postings:
             self._raw.append(batch)
 
     def _spill(self, batch: Batch) -> None:
+        # counted as they pass, so that indexing reads the spilled batches only once
+        counts = np.bincount(batch.ids, minlength=len(self._vocabulary))
+        self._df = np.concatenate([self._df, np.zeros(len(counts) - len(self._df), np.int64)])
+        self._df += counts
+        self._lengths.append(batch.lengths)
         self._folder.mkdir(exist_ok=True)
-        path = self._folder / f"{len(self._files):06d}.npz"
-        np.savez(path, ids=batch.ids, lengths=batch.lengths, passages=batch.passages, tf=batch.tf)
+        path = self._folder / f"{len(self._files):06d}.npy"
+        with path.open("wb") as file:
+            for array in (batch.ids, batch.lengths, batch.passages, batch.tf):
+                np.save(file, array)
         self._files.append(path)
 
-    def batches(self) -> Sequence[Batch]:
-        if not self._files:
-            return self._raw
-        return _Spilled(self._files, self._vocabulary.terms)
+    def build(self, config: BM25Config) -> Engine:
+        """The engine over every batch added."""
+        if not self.counted:
+            return RankBM25Engine.build(self._raw, self._vocabulary, config)
+        statistics = Statistics(self._df, np.concatenate(self._lengths))
+        batches = _Spilled(self._files, self._vocabulary.terms)
+        return BM25SEngine.build(batches, self._vocabulary, config, statistics)
 
     def remove(self) -> None:
         shutil.rmtree(self._folder, ignore_errors=True)
@@ -155,10 +172,9 @@ class _Spilled(LazySequence[Batch]):
         return len(self._files)
 
     def _item(self, index: int) -> Batch:
-        with np.load(self._files[index]) as saved:
-            return Batch(
-                self._terms, saved["ids"], saved["lengths"], saved["passages"], saved["tf"]
-            )
+        with self._files[index].open("rb") as file:
+            ids, lengths, passages, tf = (np.load(file) for _ in range(4))
+        return Batch(self._terms, ids, lengths, passages, tf)
 
 
 def build_index(
@@ -216,10 +232,9 @@ def build_index(
     written = documents.close() + passages.close()
     if not len(passages):
         raise no_passages(root, files)
-    name = resolve_engine(config.engine, postings.passages)
     if progress:
         progress("index", 0, None)
-    engine = ENGINE_CLASSES[name].build(postings.batches(), vocabulary, config.bm25)
+    engine = postings.build(config.bm25)
     postings.remove()
     if progress:
         progress("save", 0, None)

@@ -14,6 +14,7 @@ import tempfile
 import time
 import zlib
 from dataclasses import dataclass
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,7 @@ def settings_fingerprint(config: RetrievalConfig) -> str:
     return f"{config.fingerprint()};norm={NORMALIZATION_VERSION};format={FORMAT};{versions}"
 
 
+@cache  # metadata lookups scan the installed packages
 def _version(package: str) -> str:
     try:
         return metadata.version(package)
@@ -116,7 +118,8 @@ def write_manifest(
         # sizes and CRC-32s: a file cut short, garbled or missing is never used
         "files": {p.name: [p.stat().st_size, checksum(p)] for p in built.files},
     }
-    # written last: a folder without a complete manifest is an unfinished build
+    # Written last: a folder without a complete manifest is an unfinished build. No fsync:
+    # if a crash loses data the files were said to hold, their checksums tell.
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
 
 

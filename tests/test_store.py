@@ -10,7 +10,7 @@ import pytest
 from conftest import SEED_QUESTIONS
 
 from bot.formatting import answer_to_dict
-from retrieval import build, store
+from retrieval import build, index, store
 from retrieval.corpus import load_corpus
 from retrieval.evaluate import load_jsonl_questions
 from retrieval.index import BM25Config
@@ -162,3 +162,13 @@ def test_large_corpus_build_in_worker_processes_matches(corpus, opener, tmp_path
     built = store.save_index(location, corpus, config, warn=lambda m: None, workers=2)
     assert built.passages == 54
     assert answers(store.load_saved(location, config)) == expected
+
+
+def test_auto_switches_to_bm25s_in_the_middle_of_a_build(corpus, opener, monkeypatch):
+    """Batches kept for rank-bm25 are counted for bm25s once the corpus proves large."""
+    expected = answers(Retriever(load_corpus(corpus), RetrievalConfig(engine="bm25s")))
+    monkeypatch.setattr(index, "AUTO_BM25S_FROM", 20)
+    monkeypatch.setattr(build, "BATCH_CHARACTERS", 3000)
+    retriever = opener(corpus)
+    assert retriever.engine.name == "bm25s"
+    assert answers(retriever) == expected
