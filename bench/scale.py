@@ -148,8 +148,9 @@ def crossover() -> list[dict]:
 
     corpus = load_corpus(corpus_for(SIZES[0]), warn=lambda message: None)
     asked = real_questions(ARCD)[:100]
+    Retriever(type(corpus)(corpus.root, corpus.documents, corpus.passages[:50]))  # warm up
     rows = []
-    for size in (250, 500, 1000, 2000, 4000):
+    for size in (50, 100, 250, 500, 1000, 2000, 4000):
         row: dict = {"passages": size}
         part = type(corpus)(corpus.root, corpus.documents, corpus.passages[:size])
         for engine in ("rank-bm25", "bm25s"):
