@@ -184,8 +184,22 @@ def machine() -> str:
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     return (
         f"{os.cpu_count()} cores ({cpu}), {memory} GiB RAM, Python {platform.python_version()}, "
-        f"{time.strftime('%Y-%m-%d %H:%M')}, load average at start {load}"
+        f"{time.strftime('%Y-%m-%d %H:%M')}, load average at start {load}, "
+        f"reference loop {reference_loop_ms()} ms"
     )
+
+
+def reference_loop_ms() -> float:
+    """A fixed pure-Python workload (split and look up the words of Arabic text), timed:
+    this shared virtual machine runs it up to twice as slowly at busy times, so compare
+    figures from different runs through it."""
+    text = sorted((ROOT / "seeds").glob("*.txt"))[0].read_text("utf-8")
+    words = {w: len(w) for w in text.split()}
+    started = time.process_time()
+    for _ in range(300):
+        for word in text.split():
+            words.get(word)
+    return round((time.process_time() - started) * 1000, 1)
 
 
 def table(rows: list[dict]) -> str:

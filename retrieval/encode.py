@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from itertools import islice
 
@@ -245,7 +245,8 @@ def encode_in_worker(passages: list[PassageText], counted: bool) -> WorkerBatch:
     batch = _worker.batch(passages, counted)
     terms = _worker.vocabulary.terms
     new_terms, _worker_terms_sent = terms[_worker_terms_sent:], len(terms)
-    return WorkerBatch(os.getpid(), new_terms, batch)
+    # the batch's own list of terms is this worker's whole vocabulary: leave it behind
+    return WorkerBatch(os.getpid(), new_terms, replace(batch, terms=[]))
 
 
 def encode_passages(
