@@ -7,13 +7,13 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from itertools import islice
+from itertools import chain, islice
 
 import numpy as np
 
 from retrieval.analysis import Analyzer, AnalyzerConfig
 from retrieval.corpus import Passage
-from retrieval.normalize import recent_tokens, tokens
+from retrieval.normalize import recent_tokens, written_word_tokens, written_words
 from retrieval.workers import available_cores, ordered_map
 
 # A passage as the index sees it: text, heading, and the title ("" when ranking ignores it).
@@ -123,17 +123,18 @@ class Growing:
 class TermEncoder:
     """Turns passages into term ids.
 
-    Python only looks up each token of a passage in a dict; numpy then turns tokens into
-    one term per field and orders them. Each distinct token is analysed once, new ones in
-    batches. ``tokenize`` is normalize.tokens, or normalize.recent_tokens where the passages
-    were just tokenized (indexing checks each for furniture and repeats first).
+    Python only looks up each word of a passage in a dict; numpy then turns tokens into
+    one term per field and orders them. Each distinct word and token is analysed once, new
+    tokens in batches. Words are the written (whitespace-separated) words of the text, or,
+    with ``tokenize`` (normalize.recent_tokens where indexing has just tokenized the
+    passages to check them for furniture and repeats), its tokens.
     """
 
     def __init__(
         self,
         analyzer: Analyzer,
         vocabulary: Vocabulary | None = None,
-        tokenize: Callable[[str], Sequence[str]] = tokens,
+        tokenize: Callable[[str], Sequence[str]] | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.vocabulary = vocabulary if vocabulary is not None else Vocabulary()
@@ -144,13 +145,14 @@ class TermEncoder:
         self._forget()
 
     def _forget(self) -> None:
-        """Empty the caches (they are rebuilt as tokens come; the vocabulary stays)."""
+        """Empty the caches (they are rebuilt as words come; the vocabulary stays)."""
         self._token_ids: dict[str, int] = {}  # normalized token -> token id
         self._token_terms = Growing(self._fields)  # token id -> term id of each field
+        self._words: dict[str, tuple[int, ...]] = {}  # written word -> its token ids
         self._parts: dict[str, list[int]] = {}  # headings and titles (repeated) -> token ids
 
-    def _learn(self, words: Sequence[str]) -> None:
-        fresh = [t for t in dict.fromkeys(words) if t not in self._token_ids]
+    def _learn(self, tokens: Iterable[str]) -> None:
+        fresh = [t for t in dict.fromkeys(tokens) if t not in self._token_ids]
         self.analyzer.learn(fresh)
         add = self.vocabulary.add
         for token in fresh:
@@ -159,12 +161,23 @@ class TermEncoder:
             self._token_terms.items.append(tuple(add(field[0]) for field in fields))
 
     def _tokens(self, text: str) -> list[int]:
-        words = self._tokenize(text)
-        found = list(map(self._token_ids.get, words))
-        if None in found:
-            self._learn(words)
-            found = list(map(self._token_ids.__getitem__, words))
-        return found
+        """The token ids of ``text``."""
+        if self._tokenize is not None:
+            tokens = self._tokenize(text)
+            found = list(map(self._token_ids.get, tokens))
+            if None in found:
+                self._learn(tokens)
+                found = list(map(self._token_ids.__getitem__, tokens))
+            return found
+        words = written_words(text)
+        known = list(map(self._words.get, words))
+        if None in known:
+            new = {w: written_word_tokens(w) for w in words if w not in self._words}
+            self._learn(t for tokens in new.values() for t in tokens)
+            for word, tokens in new.items():
+                self._words[word] = tuple(map(self._token_ids.__getitem__, tokens))
+            known = list(map(self._words.__getitem__, words))
+        return list(chain.from_iterable(known))
 
     def _part(self, text: str, times: int) -> list[int]:
         found = self._parts.get(text)
@@ -176,7 +189,7 @@ class TermEncoder:
         """The passages' term ids (in Analyzer.passage_terms order) against the vocabulary."""
         if self.analyzer.config.char_ngrams:  # a study setting: n-grams vary per word
             return self._slow_batch(passages, counted)
-        if max(len(self._token_ids), len(self._parts)) >= WORD_CACHE_SIZE:
+        if max(len(self._token_ids), len(self._words), len(self._parts)) >= WORD_CACHE_SIZE:
             self._forget()
         found: list[int] = []  # token ids of all passages
         ends = []
@@ -235,7 +248,7 @@ def start_worker(config: AnalyzerConfig, recent: bool = False) -> None:
     """Worker process initializer: one encoder, whose caches serve all its batches
     (``recent``: the worker tokenizes passages just before it encodes them)."""
     global _worker
-    _worker = TermEncoder(Analyzer(config), tokenize=recent_tokens if recent else tokens)
+    _worker = TermEncoder(Analyzer(config), tokenize=recent_tokens if recent else None)
 
 
 def encode_in_worker(passages: list[PassageText], counted: bool) -> WorkerBatch:
