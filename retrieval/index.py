@@ -93,16 +93,19 @@ class RankBM25Engine:
     IDS_FILE = "rank_bm25.ids.npy"
     LENGTHS_FILE = "rank_bm25.lengths.npy"
 
-    def __init__(self, documents: list[list[int]], terms: list[str], config: BM25Config) -> None:
+    def __init__(
+        self, ids: np.ndarray, lengths: np.ndarray, terms: list[str], config: BM25Config
+    ) -> None:
+        """``ids``: every passage's term ids in analysis order, ``lengths`` of them each."""
         cls = {
             "okapi": rank_bm25.BM25Okapi,
             "bm25l": rank_bm25.BM25L,
             "bm25plus": rank_bm25.BM25Plus,
         }[config.variant]
-        self.size = len(documents)
-        self.config = config
-        self._documents = documents
-        self._terms = terms
+        self.size = len(lengths)
+        self._ids, self._lengths, self._terms = ids, lengths, terms  # kept compact, to save
+        flat, ends = ids.tolist(), np.cumsum(lengths).tolist()
+        documents = [flat[a:b] for a, b in zip([0, *ends], ends, strict=False)]
         # term ids in place of the terms: the same counts in the same order, so the same scores
         self._bm25 = cls(documents, k1=config.k1, b=config.b)
         df = Counter(term for freqs in self._bm25.doc_freqs for term in freqs)
@@ -114,10 +117,9 @@ class RankBM25Engine:
         cls, batches: Sequence[Batch], vocabulary: Vocabulary, config: BM25Config
     ) -> RankBM25Engine:
         """From raw batches (each passage's term ids in analysis order)."""
-        documents: list[list[int]] = []
-        for batch in batches:
-            documents += _split(batch.ids, batch.lengths)
-        return cls(documents, vocabulary.terms, config)
+        ids = np.concatenate([b.ids for b in batches]) if batches else np.zeros(0, np.int32)
+        lengths = np.concatenate([b.lengths for b in batches]) if batches else np.zeros(0, np.int32)
+        return cls(ids, lengths, vocabulary.terms, config)
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         known = [self.vocabulary[t] for t in terms if t in self.vocabulary]
@@ -130,21 +132,11 @@ class RankBM25Engine:
         return 0 if found is None else self._df[found]
 
     def save(self, folder: Path) -> list[Path]:
-        lengths = np.fromiter(map(len, self._documents), dtype=np.int32, count=self.size)
-        ids = np.fromiter(
-            (i for doc in self._documents for i in doc), dtype=np.int32, count=int(lengths.sum())
-        )
-        np.save(folder / self.IDS_FILE, ids)
-        np.save(folder / self.LENGTHS_FILE, lengths)
+        np.save(folder / self.IDS_FILE, self._ids)
+        np.save(folder / self.LENGTHS_FILE, self._lengths)
         return [folder / self.IDS_FILE, folder / self.LENGTHS_FILE, save_terms(folder, self._terms)]
 
     @classmethod
     def load(cls, folder: Path, config: BM25Config) -> RankBM25Engine:
-        documents = _split(np.load(folder / cls.IDS_FILE), np.load(folder / cls.LENGTHS_FILE))
-        return cls(documents, load_terms(folder), config)
-
-
-def _split(ids: np.ndarray, lengths: np.ndarray) -> list[list[int]]:
-    """One list of term ids per passage."""
-    flat, ends = ids.tolist(), np.cumsum(lengths).tolist()
-    return [flat[a:b] for a, b in zip([0, *ends], ends, strict=False)]
+        ids, lengths = np.load(folder / cls.IDS_FILE), np.load(folder / cls.LENGTHS_FILE)
+        return cls(ids, lengths, load_terms(folder), config)
