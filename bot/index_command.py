@@ -155,7 +155,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     seconds = time.perf_counter() - started
     out.print(
         f"indexed {built.passages:,} passages of {built.documents:,} documents "
-        f"({len(built.corpus_files)} files) with {built.engine.name} in {seconds:.1f} s: "
+        f"({len(built.corpus_files)} file{'' if len(built.corpus_files) == 1 else 's'}) "
+        f"with {built.engine.name} in {seconds:.1f} s: "
         f"{_size(location.folder)} in {location.folder}",
         soft_wrap=True,
     )
