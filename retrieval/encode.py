@@ -39,7 +39,7 @@ class Batch:
     the order a term x passage matrix (CSC) is filled in.
     """
 
-    terms: list[str]  # id -> term of the ids below (a batch's own vocabulary from a worker)
+    terms: list[str]  # id -> term of the ids below (the vocabulary's list, kept growing)
     ids: np.ndarray  # int32
     lengths: np.ndarray  # int32, one per passage: its number of terms (BM25 length)
     passages: np.ndarray | None = None  # counted: int32, the passage of each id
