@@ -38,8 +38,13 @@ study: $(STAMP)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,study]'
 	$(BIN)/python bench/retrieval_study.py ../shared/eval/arcd-train.json
 
-# Timings (not pass/fail): the query log's cost, alone and under the Telegram bot.
+# Timings, not pass/fail (docs/performance.md): speed and memory on synthetic corpora of
+# 10k, 100k and 1M passages with both engines (needs ../shared; about 15 minutes and 3 GB of
+# disk under data/bench/), the bot under load, and what the query log costs.
 bench: $(STAMP)
+	$(BIN)/python bench/tokenize_speed.py
+	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/bot_load.py
 	$(BIN)/python bench/querylog_bench.py
 	$(BIN)/python bench/telegram_log_bench.py
 

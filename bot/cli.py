@@ -1,4 +1,4 @@
-"""The `marjaa` command: parse arguments and dispatch to the console, ask, sources and eval."""
+"""The `marjaa` command: parse arguments and dispatch to console, ask, sources, eval, index."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from bot import index_command
 from bot.answering import search_and_log
 from bot.cli_bot import add_bot_parser, cmd_bot
 from bot.cli_logs import add_logs_parser, cmd_logs
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
+from bot.errors import UserError
 from bot.formatting import answer_to_dict, render_answer, render_sources
 from bot.querylog import open_query_log
 from retrieval.evaluate import Report, evaluate, is_squad, load_questions
@@ -25,10 +27,6 @@ from retrieval.readers import CorpusError
 from retrieval.search import Retriever
 
 MAX_TOP_K = 50
-
-
-class UserError(Exception):
-    """A problem the user can fix; reported as one line, exit status 1."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -51,12 +49,14 @@ def _add_no_log(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_corpus(parser: argparse.ArgumentParser) -> None:
+    """--corpus and --engine: which saved index a command opens."""
     parser.add_argument(
         "--corpus",
         type=Path,
         metavar="PATH",
         help="folder or file of documents (default: MARJAA_CORPUS, else seeds/)",
     )
+    index_command.add_engine_option(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_logs_parser(commands)
     commands.add_parser("config", help="show the settings in effect (secrets masked)")
-    add_bot_parser(commands)
+    add_bot_parser(commands, _add_corpus)
+    index_command.add_parser(commands, _add_corpus)
     return parser
 
 
@@ -101,11 +102,8 @@ def _warn(message: str) -> None:
     Console(stderr=True, highlight=False).print(Text.assemble(("warning:", "yellow"), " ", message))
 
 
-def _open_retriever(path: Path) -> Retriever:
-    try:
-        return Retriever.from_path(path, warn=_warn)
-    except CorpusError as exc:
-        raise UserError(str(exc)) from None
+def _open_retriever(path: Path, settings: Settings, args: argparse.Namespace) -> Retriever:
+    return index_command.open_index(path, settings, args.engine)
 
 
 def _stdout_console() -> Console:
@@ -113,7 +111,7 @@ def _stdout_console() -> Console:
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
-    retriever = _open_retriever(args.corpus or settings.corpus)
+    retriever = _open_retriever(args.corpus or settings.corpus, settings, args)
     history = settings.data_dir / "console_history"
     with open_query_log(settings, retriever, not args.no_log, _warn) as sink:
         return run_console(
@@ -122,7 +120,7 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    retriever = _open_retriever(args.corpus or settings.corpus)
+    retriever = _open_retriever(args.corpus or settings.corpus, settings, args)
     questions = [args.question] if args.question is not None else sys.stdin
     console = _stdout_console()
     with open_query_log(settings, retriever, not args.no_log, _warn) as sink:
@@ -139,7 +137,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
-    retriever = _open_retriever(args.corpus or settings.corpus)
+    retriever = _open_retriever(args.corpus or settings.corpus, settings, args)
     _stdout_console().print(render_sources(retriever.corpus.documents))
     return 0
 
@@ -165,7 +163,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     except CorpusError as exc:
         raise UserError(str(exc)) from None
     corpus = args.corpus or (args.file if is_squad(args.file) else settings.corpus)
-    report = evaluate(_open_retriever(corpus), questions, top_k=args.top_k)
+    report = evaluate(_open_retriever(corpus, settings, args), questions, top_k=args.top_k)
     if args.json:
         print(json.dumps(report.to_dict(with_failures=args.failures), ensure_ascii=False))
     else:
@@ -191,6 +189,7 @@ COMMANDS = {
     "config": cmd_config,
     "logs": cmd_logs,
     "bot": cmd_bot,
+    "index": index_command.cmd_index,
 }
 
 

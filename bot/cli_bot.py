@@ -8,15 +8,18 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.config import ConfigError, Settings
 from bot.events import EventSink, NullSink
+from bot.index_command import retrieval_config
 from bot.querylog import query_log_for
 from retrieval.readers import CorpusError
 from retrieval.search import Retriever
+from retrieval.store import open_retriever
 
 log = logging.getLogger("marjaa.bot")
 
@@ -48,15 +51,13 @@ def _port(value: str) -> int:
     return int(value)
 
 
-def add_bot_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Register `marjaa bot` and its options."""
+def add_bot_parser(
+    commands: argparse._SubParsersAction,
+    add_corpus_options: Callable[[argparse.ArgumentParser], None],
+) -> argparse.ArgumentParser:
+    """Register `marjaa bot` and its options (--corpus and --engine as every command)."""
     parser = commands.add_parser("bot", help="run the Telegram bot (long polling or webhook)")
-    parser.add_argument(
-        "--corpus",
-        type=Path,
-        metavar="PATH",
-        help="folder or file of documents (default: MARJAA_CORPUS, else seeds/)",
-    )
+    add_corpus_options(parser)
     parser.add_argument("--no-log", action="store_true", help="do not write to the query log")
     webhook = parser.add_argument_group("webhook mode (default: long polling)")
     webhook.add_argument(
@@ -107,9 +108,15 @@ def configure_logging(secrets: list[str]) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def _open_retriever(path: Path) -> Retriever:
+def _open_retriever(path: Path, settings: Settings, engine: str | None) -> Retriever:
+    """The saved index (rebuilt first when the corpus or settings changed), as every command."""
     try:
-        return Retriever.from_path(path, warn=lambda message: log.warning("corpus: %s", message))
+        return open_retriever(
+            path,
+            settings.data_dir,
+            retrieval_config(settings, engine),
+            warn=lambda message: log.warning("corpus: %s", message),
+        )
     except CorpusError as exc:
         raise ConfigError(str(exc)) from None  # reported by `marjaa` as one line, exit 1
 
@@ -134,7 +141,7 @@ def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET: use 1-256 characters from A-Z, a-z, 0-9, _, -")
     secrets = [token, secret or ""]
     configure_logging(secrets)
-    retriever = _open_retriever(args.corpus or settings.corpus)
+    retriever = _open_retriever(args.corpus or settings.corpus, settings, args.engine)
     # Started with the Application (post_init) and flushed when it stops (post_shutdown).
     sink: EventSink = (
         NullSink() if args.no_log else query_log_for(settings, retriever, report=log.warning)

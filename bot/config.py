@@ -9,6 +9,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from retrieval.index import ENGINES
+
 # Settings whose values must never be printed or logged.
 SECRET_SETTINGS: frozenset[str] = frozenset(
     {"telegram_bot_token", "telegram_webhook_secret", "log_salt"}
@@ -38,6 +40,7 @@ class Settings:
     telegram_webhook_secret: str = field(default="", repr=False)
     admin_user_ids: frozenset[int] = frozenset()
     allowed_chat_ids: frozenset[int] = frozenset()  # empty: every chat may use the bot
+    engine: str = "auto"  # BM25 engine: rank-bm25, bm25s, or auto (by corpus size)
 
     def masked(self) -> dict[str, str]:
         """Every setting as text, secrets masked: safe to print or log."""
@@ -70,6 +73,9 @@ def load_settings(
         raise ConfigError(
             f"MARJAA_LOG_USER_IDS must be one of {', '.join(USER_ID_MODES)}, not {log_user_ids!r}"
         )
+    engine = get("MARJAA_ENGINE", "auto")
+    if engine not in ENGINES:
+        raise ConfigError(f"MARJAA_ENGINE must be one of {', '.join(ENGINES)}, not {engine!r}")
     return Settings(
         corpus=Path(get("MARJAA_CORPUS", "seeds")),
         data_dir=data_dir,
@@ -81,6 +87,7 @@ def load_settings(
         telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
         admin_user_ids=id_set("ADMIN_USER_IDS", get("ADMIN_USER_IDS")),
         allowed_chat_ids=id_set("ALLOWED_CHAT_IDS", get("ALLOWED_CHAT_IDS")),
+        engine=engine,
     )
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from retrieval.normalize import tokens
 from retrieval.stopwords import STOP_WORDS
@@ -35,13 +34,6 @@ class AnalyzerConfig:
 
 def _is_arabic(word: str) -> bool:
     return "\u0621" <= word[0] <= "\u064a"
-
-
-def _snowball() -> Callable[[str], str]:
-    import Stemmer
-
-    stem = Stemmer.Stemmer("arabic").stemWord
-    return lambda word: stem(word) if _is_arabic(word) else word
 
 
 _LIGHT_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال", "و")
@@ -85,25 +77,60 @@ def _tashaphyne_root() -> Callable[[str], str]:
     return root
 
 
-def make_stemmer(name: str) -> Callable[[str], str]:
-    """A cached word -> stem function. Latin words and numbers are kept as they are."""
+class Stem:
+    """A cached word -> stem function. Latin words, numbers and short words are kept as they
+    are. ``learn`` stems many new words in one call where the stemmer has a batch form."""
+
+    CACHE_SIZE = 1 << 20  # entries; cleared when full so a long-running bot stays bounded
+
+    def __init__(
+        self,
+        one: Callable[[str], str],
+        many: Callable[[list[str]], list[str]] | None = None,
+    ) -> None:
+        self._one = one
+        self._many = many
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, word: str) -> str:
+        found = self._cache.get(word)
+        if found is None:
+            if len(self._cache) >= self.CACHE_SIZE:
+                self._cache.clear()
+            stemmable = len(word) >= MIN_STEM_LENGTH and _is_arabic(word)
+            found = self._cache[word] = (self._one(word) or word) if stemmable else word
+        return found
+
+    def learn(self, words: Iterable[str]) -> None:
+        """Stem the words not seen yet in one batch (PyStemmer's stemWords), filling the cache."""
+        if self._many is None:
+            return
+        new = [w for w in set(words) if w not in self._cache]
+        stemmable = [w for w in new if len(w) >= MIN_STEM_LENGTH and _is_arabic(w)]
+        if len(self._cache) + len(new) >= self.CACHE_SIZE:
+            self._cache.clear()
+        self._cache.update(zip(new, new, strict=True))  # the unstemmable ones stay as they are
+        self._cache.update(
+            (w, s or w) for w, s in zip(stemmable, self._many(stemmable), strict=True)
+        )
+
+
+def make_stemmer(name: str) -> Stem:
+    """The cached stemmer called ``name`` (one of STEMMERS)."""
     if name == "none":
-        return lambda word: word
+        return Stem(lambda word: word)
+    if name == "snowball":
+        import Stemmer
+
+        snowball = Stemmer.Stemmer("arabic")
+        return Stem(snowball.stemWord, snowball.stemWords)
     base = {
-        "snowball": _snowball,
         "light": lambda: _light,
         "isri": _isri,
         "tashaphyne": _tashaphyne,
         "tashaphyne-root": _tashaphyne_root,
     }[name]()
-
-    @lru_cache(maxsize=1 << 20)
-    def stem(word: str) -> str:
-        if len(word) < MIN_STEM_LENGTH or not _is_arabic(word):
-            return word
-        return base(word) or word
-
-    return stem
+    return Stem(base)
 
 
 class Analyzer:
@@ -120,22 +147,35 @@ class Analyzer:
         self.stem = make_stemmer(names[0])
         self._extra = [(f"{i}~", make_stemmer(n)) for i, n in enumerate(names[1:], start=1)]
 
+    def learn(self, words: list[str]) -> None:
+        """Stem new normalized words in one batch (cheaper than one call per word)."""
+        self.stem.learn(words)
+        for _, extra in self._extra:
+            extra.learn(words)
+
     def keys(self, word: str) -> list[str]:
         """The stemmed-field terms of one normalized word: what counts as the same word."""
         return [self.stem(word), *(prefix + extra(word) for prefix, extra in self._extra)]
 
-    def terms(self, words: list[str]) -> list[str]:
-        """Index terms of already-normalized words."""
+    def fields(self, words: list[str]) -> list[list[str]]:
+        """Index terms of already-normalized words, one list per field (stem, other stems,
+        exact form, n-grams)."""
         stem = self.stem
-        out = [stem(w) for w in words]
+        out = [[stem(w) for w in words]]
         for prefix, extra in self._extra:
-            out += [prefix + extra(w) for w in words]
+            out.append([prefix + extra(w) for w in words])
         if self.config.exact_field:
-            out += [EXACT + w for w in words]
+            out.append([EXACT + w for w in words])
         n = self.config.char_ngrams
         if n:
-            out += [f"#{w[i : i + n]}" for w in words if len(w) > n for i in range(len(w) - n + 1)]
+            out.append(
+                [f"#{w[i : i + n]}" for w in words if len(w) > n for i in range(len(w) - n + 1)]
+            )
         return out
+
+    def terms(self, words: list[str]) -> list[str]:
+        """Index terms of already-normalized words, field after field."""
+        return [term for field in self.fields(words) for term in field]
 
     def passage_terms(self, text: str, heading: str | None = None, title: str = "") -> list[str]:
         words = tokens(text)

@@ -71,13 +71,11 @@ SECTION_WORDS = normalize_words(
         "صور",
     ]
 )
+# ... also with the conjunction و in front
+_SECTION_FORMS = SECTION_WORDS | {"و" + word for word in SECTION_WORDS}
 _LATIN_SITE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9.\-]*$")
 # Lines at the top of a page this short, before the headline, are crumbs or the site's name.
 CRUMB_MAX_WORDS = 3
-
-
-def _strip_conjunction(word: str) -> str:
-    return word[1:] if word.startswith("و") and word[1:] in SECTION_WORDS else word
 
 
 def is_furniture(line: str) -> bool:
@@ -88,7 +86,7 @@ def is_furniture(line: str) -> bool:
     if norm in FURNITURE_LINES or norm.startswith(FURNITURE_PREFIXES):
         return True
     words = norm.split()
-    sections = sum(1 for w in words if _strip_conjunction(w) in SECTION_WORDS)
+    sections = sum(map(_SECTION_FORMS.__contains__, words))
     return sections >= 4 and sections * 2 >= len(words)
 
 

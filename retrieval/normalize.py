@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
+from itertools import chain
 
 import pyarabic.araby as araby
 
@@ -54,6 +56,10 @@ def build_table(
 
 
 TABLE = build_table()
+# Part of every saved index's fingerprint: bump it when normalization, tokenization,
+# segmentation or stemming change the passages or terms a corpus gives, so that saved
+# indexes are rebuilt instead of answering with terms the new code never produces.
+NORMALIZATION_VERSION = 1
 
 # A token is a run of letters or digits (Unicode-aware, underscore excluded). Every other
 # character, Arabic punctuation (، ؛ ؟ « ») included, separates tokens.
@@ -75,14 +81,60 @@ def fold(text: str) -> str:
     return text.translate(TABLE).lower()
 
 
+# Tokens of each whitespace-separated written word, cached: a corpus repeats the same words
+# (Zipf), so most words cost one dict lookup instead of a translate and two regex passes.
+# Splitting at whitespace first changes nothing: whitespace is never part of a token, and
+# folding, the thousands rule and the token pattern never look across it.
+_WORDS: dict[str, list[str]] = {}
+WORD_CACHE_SIZE = 1 << 20  # entries; cleared when full so a long-running bot stays bounded
+
+
+def written_words(text: str) -> list[str]:
+    """``text`` split at whitespace, after the one change that may move word boundaries."""
+    if _PRESENTATION.search(text):  # NFKC may join or split words: do it on the whole text
+        text = unicodedata.normalize("NFKC", text)
+    return text.split()
+
+
+def word_tokens(word: str) -> list[str]:
+    """The normalized tokens of one written word (uncached; see :func:`tokens`)."""
+    return TOKEN_RE.findall(_THOUSANDS.sub("", fold(word)))
+
+
+def _cached_word_tokens(word: str) -> list[str]:
+    if len(_WORDS) >= WORD_CACHE_SIZE:
+        _WORDS.clear()
+    found = _WORDS[word] = word_tokens(word)
+    return found
+
+
+def written_word_tokens(word: str) -> list[str]:
+    """``tokens(word)`` for text without whitespace (one written word), from the cache when
+    the word was seen before: highlighting looks up every word of every shown passage."""
+    found = _WORDS.get(word)
+    return tokens(word) if found is None else found
+
+
 def tokens(text: str) -> list[str]:
     """Split ``text`` into normalized tokens (no stemming, no stop-word removal)."""
-    return TOKEN_RE.findall(_THOUSANDS.sub("", fold(text)))
+    words = written_words(text)
+    found = list(map(_WORDS.get, words))
+    if None in found:
+        found = [_WORDS.get(w) or _cached_word_tokens(w) for w in words]
+    return list(chain.from_iterable(found))
+
+
+# Indexing asks for a passage's tokens three times (furniture check, duplicate check,
+# analysis) a few thousand passages apart: remember the latest ones.
+@lru_cache(maxsize=4096)
+def recent_tokens(text: str) -> tuple[str, ...]:
+    """``tokens(text)``, remembered for the texts seen most recently."""
+    return tuple(tokens(text))
 
 
 def normalize(text: str) -> str:
     """The normalized form of ``text``: its tokens joined by single spaces (idempotent)."""
-    return " ".join(tokens(text))
+    return " ".join(recent_tokens(text))
 
 
 def normalize_words(words: Iterable[str]) -> frozenset[str]:

@@ -25,6 +25,7 @@ class QueryPlan:
     # per stemmed field (stem first, then root): field key -> question word it stands for
     fields: tuple[dict[str, str], ...]
     keys: Callable[[str], list[str]]
+    stem: Callable[[str], str]  # keys(word)[0] alone: matching needs no other field
     unknown: frozenset[str] = frozenset()  # words the corpus knows in no spelling
 
     @property
@@ -35,7 +36,7 @@ class QueryPlan:
 
     def match(self, word: str) -> str | None:
         """The question word that a normalized passage word matches by stem, if any."""
-        return self.fields[0].get(self.keys(word)[0])
+        return self.fields[0].get(self.stem(word))
 
     def coverage(self, passage_words: Iterable[str]) -> float:
         """Weighted share of the question's words that the passage words contain."""
@@ -86,4 +87,6 @@ def plan_query(
         if not known:
             unknown.add(word)
     terms = list(dict.fromkeys(analyzer.terms(list(words)) + extra))
-    return QueryPlan(words, terms, weights, fields or ({},), analyzer.keys, frozenset(unknown))
+    return QueryPlan(
+        words, terms, weights, fields or ({},), analyzer.keys, analyzer.stem, frozenset(unknown)
+    )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval.analysis import Analyzer, AnalyzerConfig
+from retrieval.analysis import EXACT, Analyzer, AnalyzerConfig
+from retrieval.bm25s_engine import BM25SEngine
 from retrieval.corpus import Corpus, Passage, load_corpus
-from retrieval.index import BM25Config, Engine, RankBM25Engine, lucene_idf, top_k
+from retrieval.encode import Vocabulary, encode_passages, passage_text
+from retrieval.index import BM25Config, Engine, RankBM25Engine, lucene_idf, resolve_engine, top_k
 from retrieval.normalize import normalize, tokens
 from retrieval.query import QueryPlan, plan_query
 from retrieval.readers import Warn
@@ -22,7 +25,7 @@ EXTRA_CANDIDATES = 5
 class RetrievalConfig:
     analyzer: AnalyzerConfig = field(default_factory=AnalyzerConfig)
     bm25: BM25Config = field(default_factory=BM25Config)
-    engine: str = "rank-bm25"
+    engine: str = "auto"  # "rank-bm25", "bm25s", or "auto": by corpus size
     # Abstention (docs/retrieval.md): no answer when the words the corpus has never seen
     # make up this share of the question or more...
     max_unknown: float = 0.65
@@ -53,24 +56,32 @@ class Answer:
     coverage: float = 0.0  # weighted share of ``words`` found in the best passage
 
 
-def make_engine(name: str, passages_terms: list[list[str]], config: BM25Config) -> Engine:
-    if name == "rank-bm25":
-        return RankBM25Engine(passages_terms, config)
-    raise ValueError(f"unknown engine {name!r}")
+ENGINE_CLASSES: dict[str, type[RankBM25Engine] | type[BM25SEngine]] = {
+    "rank-bm25": RankBM25Engine,
+    "bm25s": BM25SEngine,
+}
+
+
+def build_engine(passages: Sequence[Passage], config: RetrievalConfig) -> Engine:
+    """Analyse ``passages`` and build the configured engine over them."""
+    name = resolve_engine(config.engine, len(passages))
+    vocabulary = Vocabulary()
+    texts = map(passage_text, passages)
+    batches = encode_passages(texts, config.analyzer, vocabulary, counted=name == "bm25s")
+    return ENGINE_CLASSES[name].build(list(batches), vocabulary, config.bm25)
 
 
 class Retriever:
     """BM25 over normalized passages, with the citation of every passage."""
 
-    def __init__(self, corpus: Corpus, config: RetrievalConfig | None = None) -> None:
+    def __init__(
+        self, corpus: Corpus, config: RetrievalConfig | None = None, engine: Engine | None = None
+    ) -> None:
+        """Index ``corpus``, or use ``engine`` when it was built over it (a saved index)."""
         self.corpus = corpus
         self.config = config or RetrievalConfig()
         self.analyzer = Analyzer(self.config.analyzer)
-        terms = [
-            self.analyzer.passage_terms(p.text, p.heading, p.title if p.titled else "")
-            for p in corpus.passages
-        ]
-        self.engine = make_engine(self.config.engine, terms, self.config.bm25)
+        self.engine = engine or build_engine(corpus.passages, self.config)
         self.variants = Variants(self._known_words())
 
     @classmethod
@@ -80,12 +91,14 @@ class Retriever:
         return cls(load_corpus(path, warn), config)
 
     @property
-    def passages(self) -> list[Passage]:
+    def passages(self) -> Sequence[Passage]:
         return self.corpus.passages
 
-    def _known_words(self) -> set[str]:
+    def _known_words(self) -> Iterable[str]:
         """Corpus words, for matching differently transliterated names."""
-        return {w for p in self.corpus.passages for w in p.tokens}
+        if self.config.analyzer.exact_field:  # the exact field's terms are the words
+            return (t[1:] for t in self.engine.vocabulary if t.startswith(EXACT))
+        return (w for p in self.corpus.passages for w in p.tokens)
 
     def idf(self, term: str) -> float:
         """Inverse document frequency (always positive; highest for unseen terms)."""

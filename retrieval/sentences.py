@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 
-from retrieval.normalize import tokens
+from retrieval.normalize import tokens, written_word_tokens
 
 # A word as written: letters and digits with any diacritics, tatweel or joiners inside it,
 # so that a span covers the whole word the reader sees.
@@ -44,7 +44,7 @@ def sentences(text: str) -> list[str]:
 def word_spans(text: str) -> Iterator[tuple[int, int, list[str]]]:
     """Each written word's span with its normalized tokens."""
     for match in _WORD.finditer(text):
-        words = tokens(match.group())
+        words = written_word_tokens(match.group())  # a match never holds whitespace
         if words:
             yield match.start(), match.end(), words
 

@@ -1,0 +1,78 @@
+"""Tokenization throughput: passages per second turned into index term ids (normalize,
+tokenize, Snowball stem, ISRI root, exact form), on one core and on all of them.
+
+    .venv/bin/python bench/tokenize_speed.py [PASSAGES]
+
+Uses the synthetic corpus of bench/scale.py (made if missing). One-core figures are CPU
+seconds of this process, so other work on the machine disturbs them less than wall time.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+from itertools import islice
+
+from scale import corpus_for, reference_loop_ms
+
+from retrieval import encode
+from retrieval.analysis import Analyzer, AnalyzerConfig
+from retrieval.corpus import load_corpus
+from retrieval.encode import BATCH_SIZE, TermEncoder, Vocabulary, encode_passages, passage_text
+from retrieval.workers import available_cores
+
+
+def one_core(texts: list, passes: int = 2) -> list[float]:
+    """Passages per CPU second, pass after pass (the first one fills the word caches)."""
+    encoder = TermEncoder(Analyzer())
+    rates = []
+    for _ in range(passes):
+        started = time.process_time()
+        for start in range(0, len(texts), BATCH_SIZE):
+            encoder.batch(texts[start : start + BATCH_SIZE])
+        rates.append(len(texts) / (time.process_time() - started))
+    return rates
+
+
+def all_cores(texts: list) -> tuple[float, float]:
+    """Passages per wall-clock second with one worker process per core: overall (starting
+    the workers included), and once the first batch is back (workers warmed up)."""
+    encode.PARALLEL_MIN_PASSAGES = 0  # every batch to the workers
+    started = time.perf_counter()
+    first_back = 0.0
+    count = after_first = 0
+    batches = encode_passages(texts, AnalyzerConfig(), Vocabulary(), workers=available_cores())
+    for batch in batches:
+        if not first_back:
+            first_back = time.perf_counter()
+        else:
+            after_first += batch.size
+        count += batch.size
+    done = time.perf_counter()
+    return count / (done - started), after_first / (done - first_back)
+
+
+def main() -> None:
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    corpus = load_corpus(corpus_for(100_000 if size > 10_000 else 10_000), warn=lambda m: None)
+    texts = [passage_text(p) for p in islice(corpus.passages, size)]
+    del corpus
+    # the benchmark holds all passages in memory, which indexing never does: keep the
+    # garbage collector from walking them over and over during the timings
+    gc.collect()
+    gc.freeze()
+    words = sum(len(t[0].split()) for t in texts) / len(texts)
+    print(f"{len(texts):,} passages, {words:.0f} words each on average (title words besides)")
+    print(f"reference loop: {reference_loop_ms()} ms (see bench/scale.py)")
+    cold, warm = one_core(texts)
+    print(f"one core, first pass (caches filling): {cold:,.0f} passages/s")
+    print(f"one core, second pass (caches warm):   {warm:,.0f} passages/s")
+    overall, warm = all_cores(texts)
+    cores = available_cores()
+    print(f"{cores} worker processes, overall (wall clock): {overall:,.0f} passages/s")
+    print(f"{cores} worker processes, once warmed up:      {warm:,.0f} passages/s")
+
+
+if __name__ == "__main__":
+    main()
