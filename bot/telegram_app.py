@@ -63,6 +63,7 @@ from retrieval.search import Answer, Retriever
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
+TYPING_AFTER = 0.3  # seconds: "typing…" only for an answer not ready by then
 MAX_PAGES = 3  # «المزيد» can show up to this many pages of PAGE_SIZE passages
 QUESTIONS_PER_WINDOW = 5
 WINDOW_SECONDS = 10
@@ -241,6 +242,24 @@ async def search(context: ContextTypes.DEFAULT_TYPE, question: str, k: int) -> A
     return await asyncio.to_thread(retriever.search, question, k)
 
 
+async def search_showing_typing(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, question: str, k: int
+) -> Answer:
+    """Search; show "typing…" only when the answer is not ready within TYPING_AFTER.
+
+    The Bot API advises the chat action only for replies that take noticeable time, and each
+    one is a request counted against Telegram's 30 a second: on every question it would
+    halve how many questions the bot can answer.
+    """
+    searching = asyncio.ensure_future(search(context, question, k))
+    try:
+        return await asyncio.wait_for(asyncio.shield(searching), TYPING_AFTER)
+    except TimeoutError:
+        with suppress(TelegramError):  # "typing…" is a courtesy: never lose the answer over it
+            await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+        return await searching
+
+
 def rating_buttons(query_id: str) -> list[InlineKeyboardButton]:
     return [
         InlineKeyboardButton("👍", callback_data=rating_data(query_id, +1)),
@@ -276,10 +295,8 @@ async def answer_question(
                 do_quote=quote,
             )
         return
-    with suppress(TelegramError):  # "typing…" is a courtesy: never lose the answer over it
-        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     started = time.perf_counter()
-    answer = await search(context, question, fmt.PAGE_SIZE * MAX_PAGES)
+    answer = await search_showing_typing(context, chat.id, question, fmt.PAGE_SIZE * MAX_PAGES)
     query_id = new_query_id()
     text = fmt.answer_message(answer)
     # Latency is the bot's own part (search and formatting): Telegram's is not ours to tune.

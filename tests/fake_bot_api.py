@@ -515,16 +515,20 @@ class FakeBotApi:
 
     async def _push_over_http(self, request: web.Request) -> web.Response:
         body = await request.json()
+        if isinstance(body, list):  # several updates at once (a load test's burst)
+            return web.json_response([self._push_one(item) for item in body])
+        return web.json_response(self._push_one(body))
+
+    def _push_one(self, body: dict) -> dict:
         # A whole update ({"message": {...}}), or the short form {"text": ..., "user_id": ...}.
         kinds = set(body) & UPDATE_KINDS
         if kinds:
-            update = self.push(**{kind: body[kind] for kind in kinds})
-        else:
-            update = self.push(message=self.message(**body))
-        return web.json_response(update)
+            return self.push(**{kind: body[kind] for kind in kinds})
+        return self.push(message=self.message(**body))
 
     async def _calls_over_http(self, request: web.Request) -> web.Response:
-        calls = [{"method": c.method, "params": c.params} for c in self.calls]
+        # "at" is time.monotonic(): comparable across processes of one machine (Linux)
+        calls = [{"method": c.method, "params": c.params, "at": c.at} for c in self.calls]
         return web.json_response(json.loads(json.dumps(calls, default=str)))
 
 

@@ -113,6 +113,7 @@ async def test_bot_api_fault_gives_at_most_one_reply_and_the_bot_recovers(
     api, retriever, monkeypatch, caplog, case
 ):
     monkeypatch.setattr(app_module, "READ_TIMEOUT", 0.8)
+    monkeypatch.setattr(app_module, "TYPING_AFTER", 0.0)  # every question sends "typing…"
     bot = await start_bot(api, retriever)
     try:
         await api.wait_for("getUpdates", 1)
