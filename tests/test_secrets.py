@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli_bot import RedactingFormatter
+from bot.cli_bot import NetworkErrorsInOneLine, RedactingFormatter
 from bot.config import SECRET_SETTINGS, Settings
 from conftest import ROOT
 
@@ -76,6 +76,33 @@ def test_log_lines_and_tracebacks_are_redacted():
     text = formatter.format(record)
     assert "RuntimeError" in text and "Traceback" in text and "[secret]" in text
     assert TOKEN not in text and WEBHOOK_SECRET not in text
+
+
+def test_network_errors_logged_with_a_traceback_become_one_redacted_line():
+    from telegram.error import TimedOut
+
+    handler_filter = NetworkErrorsInOneLine()
+    formatter = RedactingFormatter([TOKEN], "%(levelname)s %(message)s")
+    try:
+        raise TimedOut(f"timed out calling /bot{TOKEN}/getUpdates")
+    except TimedOut:
+        record = logging.LogRecord(
+            "telegram.ext.Updater", logging.ERROR, __file__, 1, "Error while calling %s",
+            ("`get_updates`",), sys.exc_info(),
+        )  # fmt: skip
+    assert handler_filter.filter(record)
+    text = formatter.format(record)
+    assert "Traceback" not in text and "\n" not in text
+    assert text.startswith(
+        "ERROR Error while calling `get_updates` (timed out calling /bot[secret]"
+    )
+    # any other error keeps its traceback
+    try:
+        raise KeyError("boom")
+    except KeyError:
+        other = logging.LogRecord("x", logging.ERROR, __file__, 1, "m", (), sys.exc_info())
+    handler_filter.filter(other)
+    assert "Traceback" in formatter.format(other)
 
 
 def test_env_file_is_ignored_by_git_and_the_example_holds_no_value():
