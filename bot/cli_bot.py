@@ -14,12 +14,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.config import ConfigError, Settings
+from bot.corpus_watch import CorpusWatch
 from bot.events import EventSink, NullSink
 from bot.index_command import retrieval_config
 from bot.querylog import query_log_for
 from retrieval.readers import CorpusError
 from retrieval.search import Retriever
-from retrieval.store import open_retriever
+from retrieval.store import corpus_fingerprint, open_retriever
 
 log = logging.getLogger("marjaa.bot")
 
@@ -160,12 +161,15 @@ def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET: use 1-256 characters from A-Z, a-z, 0-9, _, -")
     secrets = [token, secret or ""]
     configure_logging(secrets)
-    retriever = _open_retriever(args.corpus or settings.corpus, settings, args.engine)
+    corpus = args.corpus or settings.corpus
+    retriever = _open_retriever(corpus, settings, args.engine)
+    config = retrieval_config(settings, args.engine)
+    watch = CorpusWatch(str(corpus), lambda: corpus_fingerprint(corpus, config))
     # Started with the Application (post_init) and flushed when it stops (post_shutdown).
     sink: EventSink = (
         NullSink() if args.no_log else query_log_for(settings, retriever, report=log.warning)
     )
-    application = build_application(settings, retriever, sink)
+    application = build_application(settings, retriever, sink, watch=watch)
     # getMe first, on the loop run_polling/run_webhook will go on with: a rejected token or an
     # unreachable Telegram is then one line here, not a traceback from the retry loop.
     loop = asyncio.new_event_loop()

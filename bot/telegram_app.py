@@ -43,6 +43,7 @@ from telegram.ext import (
 from bot import telegram_format as fmt
 from bot.cli_logs import parse_when
 from bot.config import Settings
+from bot.corpus_watch import CorpusWatch
 from bot.events import EventSink, FeedbackRecord, NullSink, QueryRecord, new_query_id
 from bot.querylog import QueryLog
 from bot.querylog.review import Period, read_summary
@@ -96,6 +97,7 @@ SETTINGS = "settings"
 RECENT = "recent_answers"
 LIMITER = "question_limiter"
 INLINE_LIMITER = "inline_limiter"
+WATCH = "corpus_watch"
 
 
 def build_application(
@@ -103,6 +105,7 @@ def build_application(
     retriever: Retriever,
     sink: EventSink | None = None,
     limiter: UserRateLimiter | None = None,
+    watch: CorpusWatch | None = None,
 ) -> Application:
     """The bot, ready to run: shared resources in bot_data, every handler registered."""
     application = (
@@ -127,6 +130,7 @@ def build_application(
             RECENT: RecentAnswers(),
             LIMITER: limiter or UserRateLimiter(QUESTIONS_PER_WINDOW, WINDOW_SECONDS),
             INLINE_LIMITER: UserRateLimiter(INLINE_QUERIES_PER_WINDOW, WINDOW_SECONDS),
+            WATCH: watch,
         }
     )
     add_handlers(application)
@@ -162,6 +166,8 @@ async def _post_init(application: Application) -> None:
     sink = application.bot_data[SINK]
     if isinstance(sink, QueryLog):
         sink.start()
+    if application.bot_data[WATCH]:
+        application.bot_data[WATCH].start()
     commands = [BotCommand(name, description) for name, description in fmt.COMMANDS]
     try:
         await application.bot.set_my_commands(commands)
@@ -187,6 +193,8 @@ async def _post_init(application: Application) -> None:
 
 async def _post_shutdown(application: Application) -> None:
     """Flush the query log, once the replies in flight are finished."""
+    if application.bot_data[WATCH]:
+        await application.bot_data[WATCH].stop()
     sink = application.bot_data[SINK]
     if isinstance(sink, QueryLog):
         await sink.aclose()

@@ -89,6 +89,11 @@ def locate(corpus: Path, data_dir: Path, config: RetrievalConfig) -> IndexLocati
     return IndexLocation(slot, slot / fingerprint, fingerprint, state[:16])
 
 
+def corpus_fingerprint(corpus: Path, config: RetrievalConfig) -> str:
+    """What the saved index of ``corpus`` is keyed by now (CorpusError if it is gone)."""
+    return locate(corpus, Path("."), config).fingerprint
+
+
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 

@@ -11,6 +11,7 @@ from typing import Any
 from fake_bot_api import Call, FakeBotApi
 
 from bot.config import Settings
+from bot.corpus_watch import CorpusWatch
 from bot.events import EventSink, FeedbackRecord, QueryRecord
 from bot.ratelimit import UserRateLimiter
 from bot.telegram_app import ALLOWED_UPDATES, build_application
@@ -74,6 +75,11 @@ def query_id_of(call: Call) -> str:
     return button_data(call, "👍").split(":")[1]
 
 
+def shown(call: Call) -> str:
+    """The text the user sees (the fake server parsed the HTML as Telegram does)."""
+    return call.params["_result"]["text"]
+
+
 def write_corpus(folder: Path) -> Path:
     path = folder / "corpus.jsonl"
     lines = [json.dumps(doc, ensure_ascii=False) for doc in CORPUS]
@@ -124,6 +130,7 @@ async def start_bot(
     retriever: Retriever,
     limiter: UserRateLimiter | None = None,
     sink: EventSink | None = None,
+    watch: CorpusWatch | None = None,
     **settings: Any,
 ) -> RunningBot:
     """Build the Application as `marjaa bot` does and start polling the fake server.
@@ -133,7 +140,7 @@ async def start_bot(
     """
     config = Settings(telegram_bot_token=TOKEN, telegram_api_base_url=api.base_url, **settings)
     sink = sink if sink is not None else RecordingSink()
-    app = build_application(config, retriever, sink, limiter=limiter)
+    app = build_application(config, retriever, sink, limiter=limiter, watch=watch)
     await app.initialize()
     await app.post_init(app)
     await app.updater.start_polling(

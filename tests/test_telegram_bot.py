@@ -16,6 +16,7 @@ from bot_harness import (
     USER,
     button_data,
     buttons,
+    shown,
     start_bot,
     stop_bot,
     write_corpus,
@@ -41,11 +42,6 @@ async def bot(api, retriever):
     running = await start_bot(api, retriever)
     yield running
     await stop_bot(running)
-
-
-def shown(call) -> str:
-    """The text the user sees (the fake server parsed the HTML as Telegram does)."""
-    return call.params["_result"]["text"]
 
 
 # --- questions in a private chat ------------------------------------------------------

@@ -13,6 +13,7 @@ from bot_harness import (
     USER,
     button_data,
     query_id_of,
+    shown,
     start_bot,
     stop_bot,
     write_corpus,
@@ -46,10 +47,6 @@ async def logged_bot(api, retriever, db):
     running = await start_bot(api, retriever, sink=quick_log(db), db=db, admin_user_ids={ADMIN})
     yield running
     await stop_bot(running)
-
-
-def shown(call) -> str:
-    return call.params["_result"]["text"]
 
 
 def file_bytes(path) -> bytes:
