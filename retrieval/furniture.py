@@ -74,12 +74,16 @@ SECTION_WORDS = normalize_words(
 # ... also with the conjunction و in front
 _SECTION_FORMS = SECTION_WORDS | {"و" + word for word in SECTION_WORDS}
 _LATIN_SITE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9.\-]*$")
+# No furniture line (crumbs, widgets, copyright, a menu of sections) is longer than this.
+FURNITURE_MAX_CHARS = 200
 # Lines at the top of a page this short, before the headline, are crumbs or the site's name.
 CRUMB_MAX_WORDS = 3
 
 
 def is_furniture(line: str) -> bool:
     """True when a whole line is page furniture rather than document content."""
+    if len(line) > FURNITURE_MAX_CHARS:
+        return False  # furniture is short: a paragraph is not normalized just to check
     norm = normalize(line)
     if not norm:
         return True  # punctuation or symbols only
