@@ -36,6 +36,11 @@ def _is_arabic(word: str) -> bool:
     return "\u0621" <= word[0] <= "\u064a"
 
 
+def _stemmable(word: str) -> bool:
+    """Whether a word is stemmed: Arabic words of MIN_STEM_LENGTH letters or more."""
+    return len(word) >= MIN_STEM_LENGTH and _is_arabic(word)
+
+
 _LIGHT_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال", "و")
 _LIGHT_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
 
@@ -97,8 +102,7 @@ class Stem:
         if found is None:
             if len(self._cache) >= self.CACHE_SIZE:
                 self._cache.clear()
-            stemmable = len(word) >= MIN_STEM_LENGTH and _is_arabic(word)
-            found = self._cache[word] = (self._one(word) or word) if stemmable else word
+            found = self._cache[word] = (self._one(word) or word) if _stemmable(word) else word
         return found
 
     def learn(self, words: Iterable[str]) -> None:
@@ -106,7 +110,7 @@ class Stem:
         if self._many is None:
             return
         new = [w for w in set(words) if w not in self._cache]
-        stemmable = [w for w in new if len(w) >= MIN_STEM_LENGTH and _is_arabic(w)]
+        stemmable = [w for w in new if _stemmable(w)]
         if len(self._cache) + len(new) >= self.CACHE_SIZE:
             self._cache.clear()
         self._cache.update(zip(new, new, strict=True))  # the unstemmable ones stay as they are
@@ -194,6 +198,3 @@ class Analyzer:
         if not self.config.query_stop_words:
             return words
         return [w for w in words if w not in STOP_WORDS]
-
-    def query_terms(self, question: str) -> list[str]:
-        return self.terms(self.content_words(question))

@@ -13,7 +13,14 @@ import numpy as np
 
 from retrieval.analysis import Analyzer, AnalyzerConfig
 from retrieval.bm25s_engine import BM25SEngine, Statistics
-from retrieval.corpus import Assembler, PreparedDocument, no_passages, prepare_document, read_corpus
+from retrieval.corpus import (
+    Assembler,
+    PreparedDocument,
+    collecting,
+    no_passages,
+    prepare_document,
+    read_corpus,
+)
 from retrieval.encode import (
     Batch,
     PassageText,
@@ -154,7 +161,7 @@ class Postings:
         if not self.counted:
             return RankBM25Engine.build(self._raw, self._vocabulary, config)
         statistics = Statistics(self._df, np.concatenate(self._lengths))
-        batches = _Spilled(self._files, self._vocabulary.terms)
+        batches = _Spilled(self._files)
         return BM25SEngine.build(batches, self._vocabulary, config, statistics)
 
     def remove(self) -> None:
@@ -164,9 +171,8 @@ class Postings:
 class _Spilled(LazySequence[Batch]):
     """Counted batches read back from disk one at a time."""
 
-    def __init__(self, files: list[Path], terms: list[str]) -> None:
+    def __init__(self, files: list[Path]) -> None:
         self._files = files
-        self._terms = terms
 
     def __len__(self) -> int:
         return len(self._files)
@@ -174,7 +180,7 @@ class _Spilled(LazySequence[Batch]):
     def _item(self, index: int) -> Batch:
         with self._files[index].open("rb") as file:
             ids, lengths, passages, tf = (np.load(file) for _ in range(4))
-        return Batch(self._terms, ids, lengths, passages, tf)
+        return Batch(ids, lengths, passages, tf)
 
 
 def build_index(
@@ -190,10 +196,7 @@ def build_index(
     Raises CorpusError when the corpus is missing or has no usable passage.
     """
     warnings: list[str] = []
-
-    def collect(message: str) -> None:
-        warnings.append(message)
-        warn(message)
+    collect = collecting(warn, warnings)
 
     read_files = 0
 

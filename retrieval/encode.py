@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from itertools import chain, islice
 
@@ -39,8 +39,7 @@ class Batch:
     the order a term x passage matrix (CSC) is filled in.
     """
 
-    terms: list[str]  # id -> term of the ids below (the vocabulary's list, kept growing)
-    ids: np.ndarray  # int32
+    ids: np.ndarray  # int32 term ids of a Vocabulary
     lengths: np.ndarray  # int32, one per passage: its number of terms (BM25 length)
     passages: np.ndarray | None = None  # counted: int32, the passage of each id
     tf: np.ndarray | None = None  # counted: the frequency of each id (uint16 when it fits)
@@ -55,16 +54,16 @@ class Batch:
             return self
         if self.passages is None or self.tf is None:
             rows = np.repeat(keep, self.lengths)
-            return Batch(self.terms, self.ids[rows], self.lengths[keep])
+            return Batch(self.ids[rows], self.lengths[keep])
         rows = keep[self.passages]
         renumber = (np.cumsum(keep) - 1).astype(np.int32)
         passages = renumber[self.passages[rows]]
-        return Batch(self.terms, self.ids[rows], self.lengths[keep], passages, self.tf[rows])
+        return Batch(self.ids[rows], self.lengths[keep], passages, self.tf[rows])
 
     def counted(self) -> Batch:
         if self.passages is not None:
             return self
-        return count_terms(self.terms, self.ids, self.lengths)
+        return count_terms(self.ids, self.lengths)
 
 
 class Vocabulary:
@@ -93,7 +92,7 @@ class Vocabulary:
             added = np.array([self.add(t) for t in batch.new_terms], dtype=np.int32)
             remap = self._workers[batch.worker] = np.concatenate([remap, added])
         b = batch.batch
-        return Batch(self.terms, remap[b.ids], b.lengths, b.passages, b.tf)
+        return Batch(remap[b.ids], b.lengths, b.passages, b.tf)
 
 
 @dataclass(frozen=True)
@@ -212,7 +211,7 @@ class TermEncoder:
         for f in range(self._fields):
             ids[self._fields * passage_start + f * per_passage[passage] + within] = table[tokens, f]
         lengths = (per_passage * self._fields).astype(np.int32)
-        return make_batch(self.vocabulary.terms, ids, lengths, counted)
+        return make_batch(ids, lengths, counted)
 
     def _slow_batch(self, passages: list[PassageText], counted: bool) -> Batch:
         encoded = [
@@ -220,15 +219,15 @@ class TermEncoder:
         ]
         lengths = np.array([len(ids) for ids in encoded], dtype=np.int32)
         ids = np.array([i for e in encoded for i in e], dtype=np.int32)
-        return make_batch(self.vocabulary.terms, ids, lengths, counted)
+        return make_batch(ids, lengths, counted)
 
 
-def make_batch(terms: list[str], ids: np.ndarray, lengths: np.ndarray, counted: bool) -> Batch:
+def make_batch(ids: np.ndarray, lengths: np.ndarray, counted: bool) -> Batch:
     """A raw batch from each passage's term ids in order, or its counted form."""
-    return count_terms(terms, ids, lengths) if counted else Batch(terms, ids, lengths)
+    return count_terms(ids, lengths) if counted else Batch(ids, lengths)
 
 
-def count_terms(terms: list[str], ids: np.ndarray, lengths: np.ndarray) -> Batch:
+def count_terms(ids: np.ndarray, lengths: np.ndarray) -> Batch:
     """The counted form: each (term, passage) pair once with its frequency, grouped by term."""
     width = max(len(lengths), 1)
     passage = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
@@ -237,7 +236,7 @@ def count_terms(terms: list[str], ids: np.ndarray, lengths: np.ndarray) -> Batch
     small = tf.size == 0 or tf.max() <= np.iinfo(np.uint16).max
     tf = tf.astype(np.uint16 if small else np.int32)
     passages = (keys % width).astype(np.int32)
-    return Batch(terms, (keys // width).astype(np.int32), lengths, passages, tf)
+    return Batch((keys // width).astype(np.int32), lengths, passages, tf)
 
 
 _worker: TermEncoder | None = None
@@ -258,8 +257,7 @@ def encode_in_worker(passages: list[PassageText], counted: bool) -> WorkerBatch:
     batch = _worker.batch(passages, counted)
     terms = _worker.vocabulary.terms
     new_terms, _worker_terms_sent = terms[_worker_terms_sent:], len(terms)
-    # the batch's own list of terms is this worker's whole vocabulary: leave it behind
-    return WorkerBatch(os.getpid(), new_terms, replace(batch, terms=[]))
+    return WorkerBatch(os.getpid(), new_terms, batch)
 
 
 def encode_passages(

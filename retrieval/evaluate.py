@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -106,11 +106,29 @@ def load_questions(path: Path) -> list[Question]:
     return load_squad_questions(path) if is_squad(path) else load_jsonl_questions(path)
 
 
-def _relevance(question: Question, texts: set[str]) -> Callable[[Passage], bool] | None:
+class _CorpusTexts:
+    """Is a gold paragraph in the corpus? The normalized passages are read only when a
+    SQuAD question first asks, and each distinct paragraph is looked for once."""
+
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        self._passages = passages
+        self._texts: set[str] | None = None
+        self._found: dict[str, bool] = {}
+
+    def __contains__(self, gold: str) -> bool:
+        if gold not in self._found:
+            if self._texts is None:
+                self._texts = {normalize(p.text) for p in self._passages}
+            texts = self._texts
+            self._found[gold] = gold in texts or any(gold in text for text in texts)
+        return self._found[gold]
+
+
+def _relevance(question: Question, corpus: _CorpusTexts) -> Callable[[Passage], bool] | None:
     """How to recognise a right passage; None when the corpus cannot answer the question."""
     if question.gold_context is not None:
         gold = normalize(question.gold_context)
-        if not any(gold in text for text in texts):
+        if gold not in corpus:
             return None  # asked against another corpus: its paragraph is not there
         # a passage that contains the whole gold paragraph counts: results drop a passage
         # contained in a better-ranked one, and corpora repeat paragraphs inside longer ones
@@ -134,12 +152,12 @@ def evaluate(
     rr_sum = 0.0
     recall_hits = recall_total = 0
     abstained_answerable = abstained_unanswerable = 0
-    texts = {normalize(p.text) for p in retriever.passages}
+    corpus = _CorpusTexts(retriever.passages)
     started = time.perf_counter()
     for question in questions:
         report.questions += 1
         answer = search(question.question, max(top_k, MRR_DEPTH))
-        relevant = _relevance(question, texts)
+        relevant = _relevance(question, corpus)
         if relevant is None:
             report.unanswerable += 1
             abstained_unanswerable += not answer.answered

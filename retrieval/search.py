@@ -14,7 +14,7 @@ from retrieval.index import BM25Config, Engine, RankBM25Engine, lucene_idf, reso
 from retrieval.normalize import normalize, tokens
 from retrieval.query import QueryPlan, plan_query
 from retrieval.readers import Warn
-from retrieval.sentences import Span, best_sentence, matched_spans
+from retrieval.sentences import Span, best_sentence_and_highlights
 from retrieval.variants import Variants
 
 # How many extra candidates to fetch so that dropping repeated passages still leaves k.
@@ -132,13 +132,14 @@ class Retriever:
             if any(key in other for other in kept_texts):
                 continue  # the same words are already shown in a better-ranked passage
             kept_texts.append(key)
+            sentence, highlights = best_sentence_and_highlights(passage.text, match, plan.weights)
             results.append(
                 Result(
                     rank=len(results) + 1,
                     passage=passage,
                     score=round(score, 4),
-                    answer_sentence=best_sentence(passage.text, match, plan.weights),
-                    highlights=tuple(matched_spans(passage.text, lambda w: match(w) is not None)),
+                    answer_sentence=sentence,
+                    highlights=tuple(highlights),
                 )
             )
             if len(results) == k:

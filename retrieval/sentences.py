@@ -49,22 +49,36 @@ def word_spans(text: str) -> Iterator[tuple[int, int, list[str]]]:
             yield match.start(), match.end(), words
 
 
-def matched_spans(text: str, matches: Callable[[str], bool]) -> list[Span]:
-    """Spans of the words of ``text`` whose normalized form ``matches``."""
-    return [(a, b) for a, b, words in word_spans(text) if any(map(matches, words))]
+def best_sentence_and_highlights(
+    text: str, match: Callable[[str], str | None], weights: Mapping[str, float]
+) -> tuple[str, list[Span]]:
+    """The best sentence and the spans of the matched words, from one pass over the words.
+
+    The best sentence is the one whose distinct matched query terms weigh most (the earliest
+    on a tie); ``match`` maps a normalized word to the query term it matches (or None).
+    """
+    matched: list[tuple[int, int, set[str]]] = []
+    for a, b, words in word_spans(text):
+        terms = {term for term in map(match, words) if term}
+        if terms:
+            matched.append((a, b, terms))
+    best, best_score = "", -1.0
+    i = 0
+    for a, b in sentence_spans(text):
+        found: set[str] = set()
+        # words never cross a sentence break (breaks are punctuation or line ends)
+        while i < len(matched) and matched[i][0] < b:
+            if matched[i][0] >= a:
+                found |= matched[i][2]
+            i += 1
+        score = sum(weights.get(term, 0.0) for term in found)
+        if score > best_score:
+            best, best_score = text[a:b], score
+    return best or text.strip(), [(a, b) for a, b, _ in matched]
 
 
 def best_sentence(
     text: str, match: Callable[[str], str | None], weights: Mapping[str, float]
 ) -> str:
-    """The sentence whose distinct matched query terms weigh most (the earliest on a tie).
-
-    ``match`` maps a normalized word to the query term it matches (or None).
-    """
-    best, best_score = "", -1.0
-    for a, b in sentence_spans(text):
-        found = {match(word) for _, _, words in word_spans(text[a:b]) for word in words}
-        score = sum(weights.get(term, 0.0) for term in found if term)
-        if score > best_score:
-            best, best_score = text[a:b], score
-    return best or text.strip()
+    """The sentence whose distinct matched query terms weigh most (the earliest on a tie)."""
+    return best_sentence_and_highlights(text, match, weights)[0]

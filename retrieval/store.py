@@ -130,8 +130,8 @@ def write_manifest(
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
 
 
-def read_manifest(location: IndexLocation) -> dict[str, Any]:
-    """The manifest of the saved index, after checking every file it lists."""
+def read_manifest(location: IndexLocation, verify: bool = True) -> dict[str, Any]:
+    """The manifest of the saved index, after checking every file it lists (``verify``)."""
     folder = location.folder
     try:
         manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
@@ -143,16 +143,19 @@ def read_manifest(location: IndexLocation) -> dict[str, Any]:
                 raise IndexDamaged(f"{name} is missing")
             if path.stat().st_size != size:
                 raise IndexDamaged(f"{name} has the wrong size")
-            if checksum(path) != crc:
+            if verify and checksum(path) != crc:
                 raise IndexDamaged(f"{name} does not match its checksum")
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise IndexDamaged(f"unreadable manifest ({exc.__class__.__name__})") from exc
     return manifest
 
 
-def load_saved(location: IndexLocation, config: RetrievalConfig) -> Retriever:
-    """Open a saved index (checked first); raises IndexDamaged when it cannot be trusted."""
-    manifest = read_manifest(location)
+def load_saved(location: IndexLocation, config: RetrievalConfig, verify: bool = True) -> Retriever:
+    """Open a saved index (checked first); raises IndexDamaged when it cannot be trusted.
+
+    ``verify=False`` skips the checksums (sizes are still checked): only for an index this
+    process has just written, whose checksums were computed from the files themselves."""
+    manifest = read_manifest(location, verify)
     folder = location.folder
     try:
         documents = open_documents(folder)
@@ -256,4 +259,4 @@ def open_retriever(
     except OSError as exc:
         say(f"cannot save the index under {data_dir} ({exc.strerror or exc}); indexing in memory")
         return Retriever(load_corpus(corpus, say), config)
-    return load_saved(location, config)
+    return load_saved(location, config, verify=False)

@@ -44,21 +44,26 @@ class Variants:
     def __init__(self, words: Iterable[str]) -> None:
         self.words = {w for w in words if _arabic(w)}
         groups: dict[str, list[str]] = defaultdict(list)
-        bares: dict[str, list[str]] = defaultdict(list)
         for word in self.words:
             key = skeleton(word)
             if len(key) >= MIN_SKELETON:
                 groups[key].append(word)
-            bares[bare(word)].append(word)
         self._skeletons = {key: sorted(ws) for key, ws in groups.items()}
-        self._bares = {key: sorted(ws) for key, ws in bares.items()}
+
+    def _with_other_clitics(self, word: str) -> list[str]:
+        """Corpus words that are ``word`` with other clitics: والبخور ↔ بالبخور ↔ البخور ↔ بخور.
+
+        Looked up per unknown word (a handful of set lookups) rather than indexed at start-up,
+        where it would cost a pass over the whole vocabulary."""
+        rest = bare(word)
+        candidates = {clitic + rest for clitic in ("", *PROCLITICS)}
+        return sorted(w for w in candidates if w in self.words and bare(w) == rest)
 
     def of(self, word: str) -> list[str]:
         """Known spellings of ``word`` (never ``word`` itself), best first."""
         if not word or not _arabic(word) or word in self.words:
             return []
         found = [w for w in SYNONYMS.get(word, []) if w in self.words]
-        # the same word with other clitics: والبخور ↔ بالبخور ↔ البخور ↔ بخور
-        found += [w for w in self._bares.get(bare(word), []) if w not in found]
+        found += [w for w in self._with_other_clitics(word) if w not in found]
         found += [w for w in self._skeletons.get(skeleton(word), []) if w not in found]
         return [w for w in found if w != word][:MAX_VARIANTS]

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.sentences import best_sentence, matched_spans, sentences
+from retrieval.sentences import best_sentence, best_sentence_and_highlights, sentences
+
+
+def highlights(text: str, words: set[str]) -> list[tuple[int, int]]:
+    return best_sentence_and_highlights(text, lambda w: w if w in words else None, {})[1]
+
 
 SPLITS = [
     ("وصل الوزير. ثم غادر! هل عاد؟ نعم", ["وصل الوزير.", "ثم غادر!", "هل عاد؟", "نعم"]),
@@ -24,13 +29,13 @@ def test_sentences(text: str, expected: list[str]) -> None:
 
 def test_spans_cover_whole_written_words_with_their_diacritics() -> None:
     text = "عُقِدَ الاجتماعُ في المَنامةِ، ثم انتهى."
-    spans = matched_spans(text, lambda w: w in {"عقد", "المنامه"})
+    spans = highlights(text, {"عقد", "المنامه"})
     assert [text[a:b] for a, b in spans] == ["عُقِدَ", "المَنامةِ"]
 
 
 def test_spans_match_letter_variants_and_tatweel() -> None:
     text = "إسرائيـــل وأمريكا"
-    spans = matched_spans(text, lambda w: w == "اسراييل")
+    spans = highlights(text, {"اسراييل"})
     assert [text[a:b] for a, b in spans] == ["إسرائيـــل"]
 
 
