@@ -1,4 +1,4 @@
-"""Answer a question and hand it to the query log: the path every front end takes."""
+"""Answer a question and hand it to the query log, as the console and `marjaa ask` do."""
 
 from __future__ import annotations
 
@@ -15,13 +15,12 @@ def search_and_log(
     channel: str,
     *,
     k: int = 3,
-    chat_type: str | None = None,
-    user_id: int | None = None,
 ) -> QueryRecord:
     """Search, time the search alone, log it; the record holds the answer and its query_id."""
     started = time.perf_counter()
     answer = retriever.search(question, k=k)
     latency_ms = (time.perf_counter() - started) * 1000
-    record = QueryRecord(new_query_id(), channel, chat_type, user_id, answer, latency_ms)
+    # no chat type or user in a terminal: the Telegram bot builds its records itself
+    record = QueryRecord(new_query_id(), channel, None, None, answer, latency_ms)
     sink.log_query(record)
     return record

@@ -11,7 +11,6 @@ from typing import NoReturn
 
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from bot import index_command
 from bot.answering import search_and_log
@@ -21,6 +20,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
 from bot.errors import UserError
 from bot.formatting import answer_to_dict, render_answer, render_sources
+from bot.options import add_corpus_options, add_no_log
 from bot.querylog import open_query_log
 from retrieval.evaluate import Report, evaluate, is_squad, load_questions
 from retrieval.readers import CorpusError
@@ -44,21 +44,6 @@ def _top_k(value: str) -> int:
     return number
 
 
-def _add_no_log(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--no-log", action="store_true", help="do not write to the query log")
-
-
-def _add_corpus(parser: argparse.ArgumentParser) -> None:
-    """--corpus and --engine: which saved index a command opens."""
-    parser.add_argument(
-        "--corpus",
-        type=Path,
-        metavar="PATH",
-        help="folder or file of documents (default: MARJAA_CORPUS, else seeds/)",
-    )
-    index_command.add_engine_option(parser)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="marjaa",
@@ -68,38 +53,34 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
 
     console = commands.add_parser("console", help="ask questions interactively in the terminal")
-    _add_corpus(console)
+    add_corpus_options(console)
     console.add_argument(
         "--top-k", type=_top_k, default=3, metavar="N", help="results per question"
     )
-    _add_no_log(console)
+    add_no_log(console)
 
     ask = commands.add_parser("ask", help="answer one question (or one per stdin line)")
     ask.add_argument("question", nargs="?", help="the question; omitted: read lines from stdin")
     ask.add_argument("--json", action="store_true", help="print JSON (one object per question)")
     ask.add_argument("--top-k", type=_top_k, default=3, metavar="N", help="results per question")
-    _add_corpus(ask)
-    _add_no_log(ask)
+    add_corpus_options(ask)
+    add_no_log(ask)
 
     sources = commands.add_parser("sources", help="list the documents of the corpus")
-    _add_corpus(sources)
+    add_corpus_options(sources)
 
     ev = commands.add_parser("eval", help="measure retrieval quality on a question file")
     ev.add_argument("file", type=Path, help="SQuAD .json, or .jsonl of {question, expected}")
-    _add_corpus(ev)
+    add_corpus_options(ev)
     ev.add_argument("--top-k", type=_top_k, default=10, metavar="K", help="ranks to look at")
     ev.add_argument("--json", action="store_true", help="print the report as one JSON object")
     ev.add_argument("--failures", action="store_true", help="list the questions missed at rank 1")
 
     add_logs_parser(commands)
     commands.add_parser("config", help="show the settings in effect (secrets masked)")
-    add_bot_parser(commands, _add_corpus)
-    index_command.add_parser(commands, _add_corpus)
+    add_bot_parser(commands)
+    index_command.add_parser(commands)
     return parser
-
-
-def _warn(message: str) -> None:
-    Console(stderr=True, highlight=False).print(Text.assemble(("warning:", "yellow"), " ", message))
 
 
 def _open_retriever(path: Path, settings: Settings, args: argparse.Namespace) -> Retriever:
@@ -113,7 +94,9 @@ def _stdout_console() -> Console:
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     retriever = _open_retriever(args.corpus or settings.corpus, settings, args)
     history = settings.data_dir / "console_history"
-    with open_query_log(settings, retriever, not args.no_log, _warn) as sink:
+    with open_query_log(
+        settings, retriever, not args.no_log, index_command.stderr_warner()
+    ) as sink:
         return run_console(
             retriever, _stdout_console(), top_k=args.top_k, history=history, sink=sink
         )
@@ -123,7 +106,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     retriever = _open_retriever(args.corpus or settings.corpus, settings, args)
     questions = [args.question] if args.question is not None else sys.stdin
     console = _stdout_console()
-    with open_query_log(settings, retriever, not args.no_log, _warn) as sink:
+    with open_query_log(
+        settings, retriever, not args.no_log, index_command.stderr_warner()
+    ) as sink:
         for line in questions:
             question = line.rstrip("\n")
             if args.question is None and not question.strip():

@@ -8,19 +8,20 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.config import ConfigError, Settings
 from bot.corpus_watch import CorpusWatch
+from bot.errors import UserError
 from bot.events import EventSink, NullSink
 from bot.index_command import retrieval_config
+from bot.options import add_corpus_options, add_no_log
 from bot.querylog import query_log_for
 from retrieval.readers import CorpusError
 from retrieval.search import Retriever
-from retrieval.store import corpus_fingerprint, open_retriever
+from retrieval.store import corpus_id, open_retriever
 
 log = logging.getLogger("marjaa.bot")
 
@@ -52,14 +53,11 @@ def _port(value: str) -> int:
     return int(value)
 
 
-def add_bot_parser(
-    commands: argparse._SubParsersAction,
-    add_corpus_options: Callable[[argparse.ArgumentParser], None],
-) -> argparse.ArgumentParser:
+def add_bot_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register `marjaa bot` and its options (--corpus and --engine as every command)."""
     parser = commands.add_parser("bot", help="run the Telegram bot (long polling or webhook)")
     add_corpus_options(parser)
-    parser.add_argument("--no-log", action="store_true", help="do not write to the query log")
+    add_no_log(parser)
     webhook = parser.add_argument_group("webhook mode (default: long polling)")
     webhook.add_argument(
         "--webhook-url",
@@ -138,7 +136,7 @@ def _open_retriever(path: Path, settings: Settings, engine: str | None) -> Retri
             warn=lambda message: log.warning("corpus: %s", message),
         )
     except CorpusError as exc:
-        raise ConfigError(str(exc)) from None  # reported by `marjaa` as one line, exit 1
+        raise UserError(str(exc)) from None  # reported by `marjaa` as one line, exit 1
 
 
 def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
@@ -163,8 +161,7 @@ def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
     configure_logging(secrets)
     corpus = args.corpus or settings.corpus
     retriever = _open_retriever(corpus, settings, args.engine)
-    config = retrieval_config(settings, args.engine)
-    watch = CorpusWatch(str(corpus), lambda: corpus_fingerprint(corpus, config))
+    watch = CorpusWatch(str(corpus), lambda: corpus_id(corpus))
     # Started with the Application (post_init) and flushed when it stops (post_shutdown).
     sink: EventSink = (
         NullSink() if args.no_log else query_log_for(settings, retriever, report=log.warning)

@@ -19,6 +19,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from bot.config import Settings
+from bot.errors import UserError
 from bot.querylog.report import render_report
 from bot.querylog.review import TABLES, LogReader, NoLogError, Period, Summary
 from bot.querylog.schema import SchemaError
@@ -122,8 +123,6 @@ def cmd_logs(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(action: Coroutine[Any, Any, int]) -> int:
-    from bot.cli import UserError  # bot.cli imports this module: import at call time
-
     try:
         return asyncio.run(action)
     except (NoLogError, SchemaError) as exc:

@@ -68,6 +68,7 @@ def run_console(
     sink: EventSink | None = None,
 ) -> int:
     """Answer questions until /quit, Ctrl-D, Ctrl-C or the end of piped input."""
+    sink = sink or NullSink()
     interactive = stdin.isatty()
     save_history = _enable_history(history) if interactive and history else (lambda: None)
     if interactive:
@@ -89,7 +90,7 @@ def run_console(
             elif line.startswith("/") and " " not in line:
                 console.print(Text(f"أمر غير معروف: {line} — اكتب /help", style="yellow"))
             else:
-                record = search_and_log(retriever, line, sink or NullSink(), "console", k=top_k)
+                record = search_and_log(retriever, line, sink, "console", k=top_k)
                 if not interactive:
                     console.print(Text(f"؟ {line}", style="bold magenta"))
                 console.print(render_answer(record.answer))

@@ -22,7 +22,7 @@ from rich.progress import (
 
 from bot.config import Settings
 from bot.errors import UserError
-from retrieval.index import ENGINES
+from bot.options import add_corpus_options
 from retrieval.readers import CorpusError
 from retrieval.search import RetrievalConfig, Retriever
 from retrieval.store import IndexDamaged, locate, open_retriever, read_manifest, save_index
@@ -87,6 +87,11 @@ def warner(console: Console) -> Callable[[str], None]:
     return lambda message: console.print(f"[yellow]warning:[/] {escape(message)}")
 
 
+def stderr_warner() -> Callable[[str], None]:
+    """A warn callback printing "warning: ..." on stderr."""
+    return warner(Console(stderr=True, highlight=False))
+
+
 def open_index(corpus: Path, settings: Settings, engine: str | None = None) -> Retriever:
     """The retriever of every command: the saved index, (re)built with a progress bar."""
     err = Console(stderr=True, highlight=False)
@@ -98,18 +103,7 @@ def open_index(corpus: Path, settings: Settings, engine: str | None = None) -> R
         raise UserError(str(exc)) from None
 
 
-def add_engine_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--engine",
-        choices=ENGINES,
-        help="BM25 engine (default: MARJAA_ENGINE, else auto: bm25s for large corpora)",
-    )
-
-
-def add_parser(
-    commands: argparse._SubParsersAction,
-    add_corpus_options: Callable[[argparse.ArgumentParser], None],
-) -> None:
+def add_parser(commands: argparse._SubParsersAction) -> None:
     index = commands.add_parser("index", help="build and save the index of a corpus")
     add_corpus_options(index)
     index.add_argument("--rebuild", action="store_true", help="rebuild even when up to date")

@@ -34,6 +34,7 @@ from telegram.ext import (
     ChosenInlineResultHandler,
     CommandHandler,
     ContextTypes,
+    Defaults,
     InlineQueryHandler,
     MessageHandler,
     TypeHandler,
@@ -95,6 +96,7 @@ RETRIEVER = "retriever"
 SINK = "sink"
 SETTINGS = "settings"
 RECENT = "recent_answers"
+INLINE_RECENT = "recent_inline_answers"
 LIMITER = "question_limiter"
 INLINE_LIMITER = "inline_limiter"
 WATCH = "corpus_watch"
@@ -118,6 +120,9 @@ def build_application(
         .rate_limiter(AIORateLimiter(max_retries=3))
         # Questions are answered side by side: one slow search must not hold up the others.
         .concurrent_updates(16)
+        # Every message the bot writes is Telegram HTML (all corpus and user text escaped),
+        # without link previews (citations are links)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -128,6 +133,7 @@ def build_application(
             SINK: sink or NullSink(),
             SETTINGS: settings,
             RECENT: RecentAnswers(),
+            INLINE_RECENT: RecentAnswers(),
             LIMITER: limiter or UserRateLimiter(QUESTIONS_PER_WINDOW, WINDOW_SECONDS),
             INLINE_LIMITER: UserRateLimiter(INLINE_QUERIES_PER_WINDOW, WINDOW_SECONDS),
             WATCH: watch,
@@ -211,10 +217,10 @@ def hand_to_log(hand: Callable[[Any], None], record: QueryRecord | FeedbackRecor
 # --- gatekeeping ------------------------------------------------------------------------
 
 
-async def allow_list(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def allow_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop updates from chats outside ALLOWED_CHAT_IDS (admins always pass)."""
     settings: Settings = context.bot_data[SETTINGS]
-    if not settings.allowed_chat_ids or not isinstance(update, Update):
+    if not settings.allowed_chat_ids:
         return
     user, chat = update.effective_user, update.effective_chat
     if user is not None and user.id in settings.admin_user_ids:
@@ -229,7 +235,7 @@ async def allow_list(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
         elif update.inline_query:
             await update.inline_query.answer([], cache_time=0)
         elif update.message and chat is not None and chat.type == ChatType.PRIVATE:
-            await update.message.reply_text(fmt.NOT_ALLOWED)
+            await update.message.reply_text(fmt.escape(fmt.NOT_ALLOWED))
     raise ApplicationHandlerStop
 
 
@@ -244,15 +250,20 @@ def _admitted(context: ContextTypes.DEFAULT_TYPE, key: str, user_id: int | None)
 # --- questions --------------------------------------------------------------------------
 
 
-async def search(context: ContextTypes.DEFAULT_TYPE, question: str, k: int) -> Answer:
-    """Search in a worker thread, so the event loop keeps serving other chats meanwhile."""
+async def search(context: ContextTypes.DEFAULT_TYPE, question: str, k: int) -> tuple[Answer, float]:
+    """Search in a worker thread, so the event loop keeps serving other chats meanwhile.
+
+    Returns the answer and the search's time in ms: the bot's own part, as the console and
+    `marjaa ask` log it (Telegram's requests, "typing…" included, are not ours to tune)."""
     retriever: Retriever = context.bot_data[RETRIEVER]
-    return await asyncio.to_thread(retriever.search, question, k)
+    started = time.perf_counter()
+    answer = await asyncio.to_thread(retriever.search, question, k)
+    return answer, (time.perf_counter() - started) * 1000
 
 
 async def search_showing_typing(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, question: str, k: int
-) -> Answer:
+) -> tuple[Answer, float]:
     """Search; show "typing…" only when the answer is not ready within TYPING_AFTER.
 
     The Bot API advises the chat action only for replies that take noticeable time, and each
@@ -297,18 +308,13 @@ async def answer_question(
     verdict = _admitted(context, LIMITER, user_id)
     if verdict is not Verdict.ALLOW:
         if verdict is Verdict.NOTIFY:
-            await message.reply_text(
-                fmt.rate_limited_message(QUESTIONS_PER_WINDOW, WINDOW_SECONDS),
-                parse_mode=ParseMode.HTML,
-                do_quote=quote,
-            )
+            limiter: UserRateLimiter = context.bot_data[LIMITER]
+            notice = fmt.rate_limited_message(limiter.limit, int(limiter.window))
+            await message.reply_text(notice, do_quote=quote)
         return
-    started = time.perf_counter()
-    answer = await search_showing_typing(context, chat.id, question, fmt.PAGE_SIZE * MAX_PAGES)
+    k = fmt.PAGE_SIZE * MAX_PAGES
+    answer, latency_ms = await search_showing_typing(context, chat.id, question, k)
     query_id = new_query_id()
-    text = fmt.answer_message(answer)
-    # Latency is the bot's own part (search and formatting): Telegram's is not ours to tune.
-    latency_ms = (time.perf_counter() - started) * 1000
     if answer.answered:
         recent: RecentAnswers = context.bot_data[RECENT]
         recent.add(query_id, RecentAnswer(answer, chat.id, latency_ms))
@@ -317,11 +323,16 @@ async def answer_question(
         sink: EventSink = context.bot_data[SINK]
         record = QueryRecord(query_id, CHANNEL, chat.type, user_id, shown, latency_ms)
         hand_to_log(sink.log_query, record)
+    await send_page(message, query_id, answer, 0, quote)
+
+
+async def send_page(
+    message: Message, query_id: str, answer: Answer, page: int, quote: bool
+) -> None:
+    """One page of passages, with «المزيد» (while pages remain) and 👍/👎."""
     await message.reply_text(
-        text,
-        parse_mode=ParseMode.HTML,
-        reply_markup=answer_keyboard(query_id, answer, 0),
-        link_preview_options=NO_PREVIEW,
+        fmt.answer_message(answer, page),
+        reply_markup=answer_keyboard(query_id, answer, page),
         do_quote=quote,
     )
 
@@ -374,7 +385,7 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if not question.strip() and message.reply_to_message and message.reply_to_message.text:
         question = message.reply_to_message.text
     if not question.strip():
-        await message.reply_text(fmt.escape(fmt.ASK_USAGE), parse_mode=ParseMode.HTML)
+        await message.reply_text(fmt.escape(fmt.ASK_USAGE))
         return
     private = update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
     await answer_question(update, context, question, quote=not private)
@@ -433,13 +444,7 @@ async def show_more(
     await callback.answer()
     with suppress(TelegramError):  # the old buttons are cosmetic; the new page matters
         await shown.edit_reply_markup(InlineKeyboardMarkup([rating_buttons(pressed.query_id)]))
-    await shown.reply_text(
-        fmt.answer_message(answer, pressed.page),
-        parse_mode=ParseMode.HTML,
-        reply_markup=answer_keyboard(pressed.query_id, answer, pressed.page),
-        link_preview_options=NO_PREVIEW,
-        do_quote=True,
-    )
+    await send_page(shown, pressed.query_id, answer, pressed.page, quote=True)
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -454,7 +459,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     text = fmt.help_message(
         context.bot.username or "", retriever.corpus.documents, len(retriever.passages)
     )
-    await message.reply_text(text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+    await message.reply_text(text)
 
 
 def _number(context: ContextTypes.DEFAULT_TYPE) -> int | str | None:
@@ -473,13 +478,13 @@ async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if message is None:
         return
     documents = context.bot_data[RETRIEVER].corpus.documents
-    pages = max(1, -(-len(documents) // fmt.SOURCES_PER_PAGE))
+    pages = fmt.sources_pages(documents)
     page = _number(context) or 1
     if not isinstance(page, int) or not 1 <= page <= pages:
         text = fmt.escape(fmt.NO_SOURCES_PAGE.format(value=fmt.echo(str(page)), count=pages))
     else:
         text = fmt.sources_message(documents, page)
-    await message.reply_text(text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+    await message.reply_text(text)
 
 
 async def source_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -495,7 +500,7 @@ async def source_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         text = fmt.escape(fmt.NO_SOURCE.format(value=fmt.echo(str(number)), count=len(documents)))
     else:
         text = fmt.source_message(documents[number - 1], number)
-    await message.reply_text(text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+    await message.reply_text(text)
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -504,14 +509,14 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if message is None or not message.text:
         return
     text = fmt.escape(UNKNOWN_COMMAND.format(command=fmt.echo(message.text.split(maxsplit=1)[0])))
-    await message.reply_text(text, parse_mode=ParseMode.HTML)
+    await message.reply_text(text)
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A photo, sticker, voice note, file or location: only text questions are understood."""
     message = update.effective_message
     if message is not None:
-        await message.reply_text(fmt.escape(fmt.NOT_TEXT), parse_mode=ParseMode.HTML)
+        await message.reply_text(fmt.escape(fmt.NOT_TEXT))
 
 
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -524,17 +529,17 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         try:
             period = Period(since=parse_when(context.args[0]))
         except (argparse.ArgumentTypeError, ValueError, OverflowError):
-            await message.reply_text(fmt.escape(STATS_USAGE), parse_mode=ParseMode.HTML)
+            await message.reply_text(fmt.escape(STATS_USAGE))
             return
     settings: Settings = context.bot_data[SETTINGS]
     try:
         summary = await read_summary(settings.db, period)
     except Exception:  # a damaged or unreadable file: say so, keep the details for the log
         log.warning("/stats: cannot read the query log %s", settings.db, exc_info=True)
-        await message.reply_text(fmt.escape(STATS_UNAVAILABLE), parse_mode=ParseMode.HTML)
+        await message.reply_text(fmt.escape(STATS_UNAVAILABLE))
         return
     text = fmt.truncate_html(stats_text(summary, html=True), fmt.MAX_MESSAGE)
-    await message.reply_text(text, parse_mode=ParseMode.HTML)
+    await message.reply_text(text)
 
 
 # --- inline mode ------------------------------------------------------------------------
@@ -545,9 +550,7 @@ def _article(result_id: str, title: str, description: str, text: str) -> InlineQ
         id=result_id,
         title=fmt.clip(title, 64),
         description=fmt.clip(description, 120),
-        input_message_content=InputTextMessageContent(
-            text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
-        ),
+        input_message_content=InputTextMessageContent(text),  # HTML, no preview: Defaults
     )
 
 
@@ -568,9 +571,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if _admitted(context, INLINE_LIMITER, query.from_user.id) is not Verdict.ALLOW:
         await query.answer([], cache_time=0)
         return
-    started = time.perf_counter()
-    answer = await search(context, question, fmt.PAGE_SIZE)
-    latency_ms = (time.perf_counter() - started) * 1000
+    answer, latency_ms = await search(context, question, fmt.PAGE_SIZE)
     query_id = new_query_id()
     asked = fmt.inline_question(question)
     if answer.answered:
@@ -584,12 +585,15 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             for result in answer.results
         ]
         # Kept so the chosen article can be logged as the question (see chosen_inline_result).
-        context.bot_data[RECENT].add(query_id, RecentAnswer(answer, None, latency_ms))
+        # A store of their own: inline queries come as the user types and must not push the
+        # chat answers (whose buttons need them) out of RECENT.
+        context.bot_data[INLINE_RECENT].add(query_id, RecentAnswer(answer, None, latency_ms))
     else:
         text = fmt.answer_message(answer)
         title = fmt.INLINE_NO_ANSWER_TITLE if answer.words else fmt.INLINE_HELP_TITLE
         articles = [_article("none", title, fmt.REPHRASE_TIP, asked + text)]
-    await query.answer(articles, cache_time=INLINE_CACHE_SECONDS)
+    # personal: each article's id carries this query's id, which its choice is logged under
+    await query.answer(articles, cache_time=INLINE_CACHE_SECONDS, is_personal=True)
 
 
 async def chosen_inline_result(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -598,11 +602,13 @@ async def chosen_inline_result(update: Update, context: ContextTypes.DEFAULT_TYP
     match = _INLINE_RESULT_ID.fullmatch(chosen.result_id) if chosen else None
     if chosen is None or match is None:
         return
-    entry = context.bot_data[RECENT].get(match[1])
+    entry = context.bot_data[INLINE_RECENT].get(match[1])
     if entry is None:
         return
-    shown = dataclasses.replace(entry.answer, results=entry.answer.results[: fmt.PAGE_SIZE])
-    record = QueryRecord(match[1], CHANNEL, "inline", chosen.from_user.id, shown, entry.latency_ms)
+    # inline searches ask for one page only: the answer is what was shown
+    record = QueryRecord(
+        match[1], CHANNEL, "inline", chosen.from_user.id, entry.answer, entry.latency_ms
+    )
     hand_to_log(context.bot_data[SINK].log_query, record)
 
 
@@ -622,8 +628,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("Telegram request failed once sent (it may have arrived): %s", error)
             return
         log.warning("Telegram request failed: %s", error)
-        if update is None:
-            return
     else:
         log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update):
@@ -632,4 +636,4 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.callback_query:
             await update.callback_query.answer(fmt.ERROR)
         elif update.effective_message and update.effective_chat:
-            await update.effective_message.reply_text(fmt.ERROR)
+            await update.effective_message.reply_text(fmt.escape(fmt.ERROR))

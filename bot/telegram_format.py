@@ -227,9 +227,13 @@ def help_message(username: str, documents: Sequence[Document], passages: int) ->
     return truncate_html("\n".join(lines), MAX_MESSAGE)
 
 
+def sources_pages(documents: Sequence[Document]) -> int:
+    return max(1, -(-len(documents) // SOURCES_PER_PAGE))
+
+
 def sources_message(documents: Sequence[Document], page: int = 1) -> str:
     """One page of the numbered list of documents (numbers are those /source takes)."""
-    pages = max(1, -(-len(documents) // SOURCES_PER_PAGE))
+    pages = sources_pages(documents)
     first = (page - 1) * SOURCES_PER_PAGE
     lines = [f"<b>المصادر ({len(documents)})</b>"]
     for number, doc in enumerate(documents[first : first + SOURCES_PER_PAGE], start=first + 1):

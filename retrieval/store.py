@@ -76,22 +76,27 @@ def corpus_state(root: Path, files: list[Path]) -> list[list[Any]]:
     return state
 
 
-def locate(corpus: Path, data_dir: Path, config: RetrievalConfig) -> IndexLocation:
-    """The saved index for ``corpus`` as it is now (raises CorpusError when it is missing)."""
+def _corpus_root_and_state(corpus: Path) -> tuple[Path, str]:
     if not corpus.expanduser().exists():
         raise CorpusError(f"corpus not found: {corpus}")  # as the user wrote it
     root = corpus.expanduser().resolve()
     files = corpus_files(root)
-    state = _hash(json.dumps([str(root), corpus_state(root, files)], ensure_ascii=False))
+    return root, _hash(json.dumps([str(root), corpus_state(root, files)], ensure_ascii=False))
+
+
+def corpus_id(corpus: Path) -> str:
+    """Which corpus, as its files are now: a short hash of their paths, sizes and modification
+    times (metadata sidecars included), as saved indexes record it. CorpusError if gone."""
+    return _corpus_root_and_state(corpus)[1][:16]
+
+
+def locate(corpus: Path, data_dir: Path, config: RetrievalConfig) -> IndexLocation:
+    """The saved index for ``corpus`` as it is now (raises CorpusError when it is missing)."""
+    root, state = _corpus_root_and_state(corpus)
     fingerprint = _hash(f"{state};{settings_fingerprint(config)}")[:16]
     name = re.sub(r"[^\w.-]+", "_", root.name)[:40] or "corpus"
     slot = data_dir.expanduser() / INDEX_DIR / f"{name}-{_hash(str(root))[:8]}"
     return IndexLocation(slot, slot / fingerprint, fingerprint, state[:16])
-
-
-def corpus_fingerprint(corpus: Path, config: RetrievalConfig) -> str:
-    """What the saved index of ``corpus`` is keyed by now (CorpusError if it is gone)."""
-    return locate(corpus, Path("."), config).fingerprint
 
 
 def _hash(text: str) -> str:

@@ -13,7 +13,7 @@ from bot_harness import USER, shown, start_bot, stop_bot, write_corpus
 from bot.corpus_watch import CorpusWatch
 from conftest import ROOT
 from retrieval.search import RetrievalConfig
-from retrieval.store import corpus_fingerprint, open_retriever
+from retrieval.store import corpus_id, open_retriever
 
 QUESTION = "ما سر نكهة الزعفران في القهوة؟"
 
@@ -35,7 +35,7 @@ async def test_bot_keeps_answering_from_its_index_when_the_corpus_changes_or_goe
     data = tmp_path / "data"
     config = RetrievalConfig()
     retriever = open_retriever(corpus, data, config)
-    watch = CorpusWatch(str(corpus), lambda: corpus_fingerprint(corpus, config), interval=0.05)
+    watch = CorpusWatch(str(corpus), lambda: corpus_id(corpus), interval=0.05)
     bot = await start_bot(api, retriever, watch=watch)
     try:
         with caplog.at_level(logging.WARNING, logger="bot.corpus_watch"):

@@ -23,6 +23,11 @@ class NoLogError(Exception):
     """There is no query log file at the path (nothing logged yet, or a wrong path)."""
 
 
+def all_of(clauses: list[str]) -> str:
+    """A WHERE condition requiring every clause (true when there is none)."""
+    return " AND ".join(clauses) or "1"
+
+
 @dataclass(frozen=True)
 class Period:
     """A time window; ``None`` ends are open. ``until`` is exclusive."""
@@ -165,7 +170,7 @@ class LogReader:
     async def summary(self, period: Period | None = None, top: int = 10) -> Summary:
         period = period or Period()
         clauses, params = period.where()
-        where = " AND ".join(clauses) or "1"
+        where = all_of(clauses)
         totals = await self._one(
             f"SELECT COUNT(*) AS total, COALESCE(SUM(answered), 0) AS answered, "
             f"COUNT(DISTINCT user_key) AS users, MIN(timestamp) AS first, "
@@ -188,7 +193,7 @@ class LogReader:
         ratings = await self._one(
             "SELECT COALESCE(SUM(rating = 1), 0) AS up, COALESCE(SUM(rating = -1), 0) AS down "
             "FROM feedback LEFT JOIN queries USING (query_id) "
-            f"WHERE {' AND '.join(rating_clauses) or '1'}",
+            f"WHERE {all_of(rating_clauses)}",
             params,
         )
         return Summary(
@@ -263,7 +268,7 @@ class LogReader:
         if channel:
             clauses.append("channel = ?")
             params.append(channel)
-        where = " AND ".join(clauses) or "1"
+        where = all_of(clauses)
         rows = await self._all(
             f"SELECT * FROM queries WHERE {where} ORDER BY timestamp DESC, id DESC LIMIT ?",
             [*params, limit],
@@ -281,7 +286,7 @@ class LogReader:
             raise ValueError(f"unknown table {table!r}")
         period = period or Period()
         clauses, params = period.where()
-        where = " AND ".join(clauses) or "1"
+        where = all_of(clauses)
         async with self.db.execute(
             f"SELECT * FROM {table} WHERE {where} ORDER BY timestamp, id", params
         ) as cursor:

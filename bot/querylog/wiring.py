@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -10,24 +9,8 @@ from bot.config import Settings
 from bot.events import EventSink, NullSink
 from bot.querylog.privacy import user_keys
 from bot.querylog.writer import QueryLog
-from retrieval.corpus import Corpus
 from retrieval.search import Retriever
-
-
-def corpus_fingerprint(corpus: Corpus) -> str:
-    """Which corpus answered: a hash of its files' paths, sizes and modification times."""
-    digest = hashlib.sha256()
-    for path in sorted(corpus.files):
-        try:
-            stat = path.stat()
-        except OSError:
-            continue  # a file removed since loading: the rest still identify the corpus
-        try:
-            name = path.relative_to(corpus.root)
-        except ValueError:
-            name = path
-        digest.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:16]
+from retrieval.store import corpus_id
 
 
 def query_log_for(
@@ -40,7 +23,7 @@ def query_log_for(
     return QueryLog(
         settings.db,
         keys,
-        corpus_fingerprint=corpus_fingerprint(retriever.corpus),
+        corpus_fingerprint=corpus_id(retriever.corpus.root),
         engine=retriever.engine.name,
         report=report,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
 import sqlite3
@@ -249,7 +250,7 @@ class QueryLog:
                 self._wake.clear()
                 self._report_losses()
                 with self._lock:
-                    batch = list(_head(self._pending, self.batch_size))
+                    batch = list(itertools.islice(self._pending, self.batch_size))
                 if not batch and opened_once:
                     if self._stopping:
                         break
@@ -404,13 +405,6 @@ def _storable(row: tuple) -> tuple:
     """Every text of the row printable: a lone surrogate cannot be encoded for SQLite (the batch,
     and every later one, would fail), and control characters would reach terminals listing it."""
     return tuple(printable(value) if isinstance(value, str) else value for value in row)
-
-
-def _head(entries: deque[_Entry], count: int):
-    for index, entry in enumerate(entries):
-        if index == count:
-            return
-        yield entry
 
 
 async def _write(db: aiosqlite.Connection, batch: list[_Entry]) -> None:
