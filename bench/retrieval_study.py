@@ -16,10 +16,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import retrieval.normalize as normalize_module
-from retrieval.analysis import AnalyzerConfig
-from retrieval.corpus import load_corpus
-from retrieval.evaluate import Report, evaluate, load_questions
-from retrieval.search import RetrievalConfig, Retriever
+from retrieval import (
+    AnalyzerConfig,
+    Report,
+    RetrievalConfig,
+    Retriever,
+    evaluate,
+    load_corpus,
+    load_questions,
+)
 
 CHOSEN = RetrievalConfig()
 BASELINE = RetrievalConfig(

@@ -6,9 +6,9 @@ import json
 import random
 from pathlib import Path
 
-from retrieval.corpus import load_corpus
+from retrieval import load_corpus
+from retrieval.corpus.segment import SENTENCE_END
 from retrieval.evaluate import load_squad_questions
-from retrieval.segment import SENTENCE_END
 
 # Passages of 1-3 real sentences (about 60 words, like news paragraphs), 1-8 per document.
 SENTENCES_PER_PASSAGE = (1, 2, 2, 2, 2, 3, 3, 3)

@@ -16,11 +16,16 @@ from itertools import islice
 
 from scale import corpus_for, reference_loop_ms
 
-from retrieval import encode
-from retrieval.analysis import Analyzer, AnalyzerConfig
-from retrieval.corpus import load_corpus
-from retrieval.encode import BATCH_SIZE, TermEncoder, Vocabulary, encode_passages, passage_text
-from retrieval.workers import available_cores
+from retrieval import AnalyzerConfig, encode, load_corpus
+from retrieval.analysis import Analyzer
+from retrieval.index.encode import (
+    BATCH_SIZE,
+    TermEncoder,
+    Vocabulary,
+    encode_passages,
+    passage_text,
+)
+from retrieval.index.workers import available_cores
 
 
 def one_core(texts: list, passes: int = 2) -> list[float]:
