@@ -15,7 +15,7 @@ import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
-import retrieval.normalize as normalize_module
+import retrieval.text.normalize as normalize_module  # a study of internals: its table
 from retrieval import (
     AnalyzerConfig,
     Report,

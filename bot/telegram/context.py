@@ -57,14 +57,6 @@ class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
     def sink(self) -> EventSink:
         return self.bot_data.sink
 
-    @property
-    def recent(self) -> RecentAnswers:
-        return self.bot_data.recent
-
-    @property
-    def inline_recent(self) -> RecentAnswers:
-        return self.bot_data.inline_recent
-
 
 CONTEXT_TYPES = ContextTypes(context=BotContext, bot_data=BotData)
 BotApplication = Application[ExtBot, BotContext, dict, dict, BotData, object]

@@ -1,19 +1,9 @@
-"""Corpus files -> documents -> cleaned, de-duplicated passages with their citations."""
+"""Corpus files -> documents -> cleaned, de-duplicated passages with their citations:
+readers/ (one per format), segment, furniture, and assemble (where a Passage is made)."""
 
 from __future__ import annotations
 
-from retrieval.corpus.assemble import (
-    Assembler,
-    Corpus,
-    CorpusDocument,
-    Document,
-    Passage,
-    PreparedDocument,
-    collecting,
-    make_passage,
-    no_passages,
-    prepare_document,
-)
+from retrieval.corpus.assemble import Corpus, Document, Passage, make_passage
 from retrieval.corpus.readers import (
     META_SUFFIX,
     RawDocument,
@@ -25,19 +15,13 @@ from retrieval.corpus.readers import (
 
 __all__ = [
     "META_SUFFIX",
-    "Assembler",
     "Corpus",
-    "CorpusDocument",
     "Document",
     "Passage",
-    "PreparedDocument",
     "RawDocument",
     "Warn",
-    "collecting",
     "corpus_files",
     "make_passage",
-    "no_passages",
-    "prepare_document",
     "read_corpus",
     "sidecar_path",
 ]

@@ -15,20 +15,18 @@ import numpy as np
 
 from retrieval.analysis import Analyzer
 from retrieval.config import AnalyzerConfig, BM25Config, RetrievalConfig
-from retrieval.corpus import (
+from retrieval.corpus.assemble import (
     Assembler,
     Corpus,
     CorpusDocument,
     Document,
     Passage,
     PreparedDocument,
-    RawDocument,
-    Warn,
     collecting,
     no_passages,
     prepare_document,
-    read_corpus,
 )
+from retrieval.corpus.readers import RawDocument, Warn, read_corpus
 from retrieval.engines import Batch, Engine, Vocabulary, engine_class
 from retrieval.engines.bm25s import BM25SEngine, Statistics
 from retrieval.engines.rank_bm25 import RankBM25Engine

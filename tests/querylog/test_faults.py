@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from rich.console import Console
 
 from bot.console.repl import run_console
-from tests.support.paths import ROOT
+from tests.support.child import run_module
 from tests.support.querylog import ANSWERED, UNANSWERED, record, rows, set_read_only, wait_until
 from tools.querylog_helpers import locked, quick_log
 
@@ -123,16 +120,7 @@ def test_shutdown_while_failing_reports_the_entries_it_could_not_write(tmp_path)
 
 
 def run_child(scenario: str, folder: Path) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.support.querylog_child", scenario, str(folder / "q.sqlite3")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_module("tests.support.querylog_child", scenario, str(folder / "q.sqlite3"))
 
 
 def test_read_only_file_keeps_entries_until_it_is_writable_again(tmp_path):

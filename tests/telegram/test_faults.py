@@ -9,10 +9,6 @@ are served: test_telegram_bot.py.)
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,6 +20,7 @@ from bot.telegram import app as app_module
 from bot.telegram.handlers import questions as questions_module
 from bot.telegram.request import SafeRetryRequest, not_sent, outcome_unknown
 from retrieval import Retriever
+from tests.support.child import run_module
 from tests.support.db_faults import (
     DbFault,
     Outcome,
@@ -44,7 +41,6 @@ from tests.support.harness import (
     stop_bot,
     write_corpus,
 )
-from tests.support.paths import ROOT
 from tools.fake_bot_api import FakeBotApi
 from tools.querylog_helpers import locked
 
@@ -220,14 +216,6 @@ async def test_full_file_system_answers_go_on_and_entries_are_written_once(retri
 def test_file_size_limit_answers_go_on_and_entries_are_written_once(tmp_path):
     """RLIMIT_FSIZE makes writes fail as on a full disk; in a child, whose every file it hits."""
     corpus = write_corpus(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.support.db_faults", str(corpus), str(tmp_path / "q.sqlite3")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    assert done.returncode == 0, done.stderr
-    outcome = Outcome(**json.loads(done.stdout))
+    found = run_module("tests.support.db_faults", str(corpus), str(tmp_path / "q.sqlite3"))
+    outcome = Outcome(**found)
     assert_nothing_lost_or_doubled(outcome, DbFault(file_size_limit))

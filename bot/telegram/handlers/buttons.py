@@ -25,7 +25,7 @@ async def _pressed(update: Update, context: BotContext) -> tuple[object, RecentA
     if pressed is None:
         await callback.answer(messages.INVALID_BUTTON)
         return None
-    entry = context.recent.get(pressed.query_id)
+    entry = context.bot_data.recent.get(pressed.query_id)
     if entry is None:
         await callback.answer(messages.STALE_BUTTON)
         return None

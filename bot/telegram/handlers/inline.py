@@ -59,7 +59,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
             for result in answer.results
         ]
         # Kept so the chosen article can be logged as the question (see chosen_inline_result).
-        context.inline_recent.add(query_id, RecentAnswer(answer, None, latency_ms))
+        context.bot_data.inline_recent.add(query_id, RecentAnswer(answer, None, latency_ms))
     else:
         text = fmt.answer_message(answer)
         title = messages.INLINE_NO_ANSWER_TITLE if answer.words else messages.INLINE_HELP_TITLE
@@ -74,7 +74,7 @@ async def chosen_inline_result(update: Update, context: BotContext) -> None:
     match = _INLINE_RESULT_ID.fullmatch(chosen.result_id) if chosen else None
     if chosen is None or match is None:
         return
-    entry = context.inline_recent.get(match[1])
+    entry = context.bot_data.inline_recent.get(match[1])
     if entry is None:
         return
     # inline searches ask for one page only: the answer is what was shown

@@ -70,7 +70,7 @@ async def answer_question(update: Update, context: BotContext, question: str, qu
     answer, latency_ms = await search_showing_typing(context, chat.id, question, k)
     query_id = new_query_id()
     if answer.answered:
-        context.recent.add(query_id, RecentAnswer(answer, chat.id, latency_ms))
+        context.bot_data.recent.add(query_id, RecentAnswer(answer, chat.id, latency_ms))
     if answer.words:  # a message with no word to search for (emoji, symbols) is no question
         shown = dataclasses.replace(answer, results=answer.results[: fmt.PAGE_SIZE])
         record = QueryRecord(query_id, CHANNEL, chat.type, user_id, shown, latency_ms)
