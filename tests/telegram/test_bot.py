@@ -103,6 +103,7 @@ async def test_edited_question_is_answered_again_as_a_reply_to_it(bot):
     await bot.api.wait_for("sendMessage", 1)
     bot.api.edit_text(message, SPICE_QUESTION)
     second = (await bot.api.wait_for("sendMessage", 2))[-1]
+    await bot.settled()
     assert "📖" in shown(second)
     assert second.params["reply_parameters"]["message_id"] == message["message_id"]
     assert [q.answer.query for q in bot.sink.queries] == [UNANSWERABLE, SPICE_QUESTION]
@@ -184,6 +185,7 @@ async def test_rating_is_acknowledged_and_handed_to_the_sink_once(bot):
         callback_id = bot.api.press(reply, button_data(reply, label))
         answered = await bot.api.wait_for("answerCallbackQuery", 1, callback_query_id=callback_id)
         assert answered[0].params["text"] == expected
+    await bot.settled()
     assert [(f.query_id, f.user_id, f.rating) for f in bot.sink.feedback] == [
         (query_id, USER, 1),
         (query_id, USER, -1),
@@ -466,4 +468,5 @@ async def test_concurrent_questions_from_many_users_are_all_answered(bot):
         bot.api.send_text(SPICE_QUESTION, user_id=user)
     for user in users:
         await bot.api.wait_for("sendMessage", 1, chat_id=user)
+    await bot.settled()  # the last answers' records are handed on as their updates finish
     assert len(bot.sink.queries) == len(users)
