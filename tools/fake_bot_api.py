@@ -233,6 +233,11 @@ class FakeBotApi:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/bot"
 
+    @property
+    def waiting(self) -> int:
+        """Updates Telegram still holds: not yet confirmed (polling) or not yet taken (webhook)."""
+        return len(self._updates)
+
     def end_long_polls(self) -> None:
         """Answer waiting and future getUpdates at once, so a polling bot stops quickly."""
         self.long_polls = False
