@@ -18,6 +18,7 @@ from retrieval.index.store import (
     locate,
     open_retriever,
     read_manifest,
+    remove_interrupted_builds,
     save_index,
 )
 from retrieval.search import Answer, Result, Retriever
@@ -58,6 +59,7 @@ __all__ = [
     "normalize",
     "open_retriever",
     "read_manifest",
+    "remove_interrupted_builds",
     "save_index",
     "shorten",
     "shorten_start",

@@ -22,7 +22,15 @@ from bot.cli.options import add_corpus_options
 from bot.cli.output import stderr_console, stdout_console, warner
 from bot.errors import UserError
 from bot.settings import Settings
-from retrieval import IndexDamaged, Retriever, locate, open_retriever, read_manifest, save_index
+from retrieval import (
+    IndexDamaged,
+    Retriever,
+    locate,
+    open_retriever,
+    read_manifest,
+    remove_interrupted_builds,
+    save_index,
+)
 
 STAGES = {
     "index": "building the BM25 index",
@@ -103,6 +111,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     corpus = args.corpus or settings.corpus
     config = settings.retrieval_config(args.engine)
     location = locate(corpus, settings.data_dir, config)
+    # even when this corpus is up to date: what killed builds left (of any corpus) goes
+    remove_interrupted_builds(location.slot.parent, warner(err))
     if location.folder.exists() and not args.rebuild:
         try:
             manifest = read_manifest(location)
