@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bot_load.py
 	$(BIN)/python bench/querylog_bench.py
 	$(BIN)/python bench/telegram_log_bench.py
+	$(BIN)/python bench/delivery_kill.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
