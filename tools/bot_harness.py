@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.events import EventSink, FeedbackRecord, QueryRecord
+from bot.events import EventSink, FeedbackRecord, QueryRecord, UploadRecord
 from bot.settings import Settings
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.corpus_watch import CorpusWatch
@@ -49,12 +49,16 @@ class RecordingSink:
 
     queries: list[QueryRecord] = field(default_factory=list)
     feedback: list[FeedbackRecord] = field(default_factory=list)
+    uploads: list[UploadRecord] = field(default_factory=list)
 
     def log_query(self, record: QueryRecord) -> None:
         self.queries.append(record)
 
     def log_feedback(self, record: FeedbackRecord) -> None:
         self.feedback.append(record)
+
+    def log_upload(self, record: UploadRecord) -> None:
+        self.uploads.append(record)
 
 
 @dataclass
