@@ -12,6 +12,7 @@ from bot.settings import Settings
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.corpus_watch import CorpusWatch
 from bot.telegram.ratelimit import UserRateLimiter
+from bot.telegram.reload import IndexKeeper
 from retrieval import Retriever
 from tools.fake_bot_api import Call, FakeBotApi
 
@@ -91,6 +92,7 @@ async def start_bot(
     limiter: UserRateLimiter | None = None,
     sink: EventSink | None = None,
     watch: CorpusWatch | None = None,
+    keeper: IndexKeeper | None = None,
     **settings: Any,
 ) -> RunningBot:
     """Build the Application as `marjaa bot` does and start polling the fake server.
@@ -100,7 +102,7 @@ async def start_bot(
     """
     config = Settings(telegram_bot_token=TOKEN, telegram_api_base_url=api.base_url, **settings)
     sink = sink if sink is not None else RecordingSink()
-    app = build_application(config, retriever, sink, limiter=limiter, watch=watch)
+    app = build_application(config, retriever, sink, limiter=limiter, watch=watch, keeper=keeper)
     await app.initialize()
     await app.post_init(app)
     await app.updater.start_polling(
