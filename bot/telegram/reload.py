@@ -11,6 +11,7 @@ import logging
 import signal
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,6 +69,11 @@ class IndexKeeper:
         self.reloads = 0
         self._lease: IndexLease | None = None
         self._lock = asyncio.Lock()
+        # Indexes are opened on this one thread, never on asyncio's pool: glibc gives each
+        # thread its own malloc arena, and an index opened on a new thread each time left
+        # its freed memory behind in that thread's arena (measured: 100k passages, ten
+        # swaps, 97 -> 191 MB resident; on one thread it stays at 125 MB).
+        self._opener = ThreadPoolExecutor(max_workers=1, thread_name_prefix="marjaa-index")
         self._tasks: set[asyncio.Task] = set()
 
     # --- the first index, before the bot runs --------------------------------------------
@@ -109,10 +115,11 @@ class IndexKeeper:
 
     # --- reloading -----------------------------------------------------------------------
 
-    async def refresh(self, reason: str, build: bool = True) -> Reload:
+    async def refresh(self, reason: str, build: bool = True, asked: bool = True) -> Reload:
         """Answer from the index of the corpus as it is now: open the saved one when it is
         newer than the one in use, building it first (``build``) when there is none.
-        One at a time; the others wait, then usually find nothing left to do."""
+        One at a time; the others wait, then usually find nothing left to do. ``asked``:
+        someone asked (SIGHUP, /reload), so even finding nothing to do is logged."""
         async with self._lock:
             started = time.perf_counter()
             try:
@@ -124,20 +131,26 @@ class IndexKeeper:
                 done.outcome, done.documents, done.passages, time.perf_counter() - started,
                 done.detail,
             )  # fmt: skip
-            self._log(reason, done)
+            if asked or done.outcome != UNCHANGED:
+                self._log(reason, done)
             return done
 
     async def _refresh(self, build: bool) -> Reload:
         built = ""
+        loop = asyncio.get_running_loop()
         for _ in range(BUILD_ATTEMPTS):
             try:
-                location = await asyncio.to_thread(locate, self.corpus, self.data_dir, self.config)
+                location = await loop.run_in_executor(
+                    self._opener, locate, self.corpus, self.data_dir, self.config
+                )
             except CorpusError as exc:
                 return Reload(FAILED, detail=str(exc))
             if self.location is not None and location.folder == self.location.folder:
                 return self._unchanged(built)
             try:
-                retriever = await asyncio.to_thread(load_saved, location, self.config)
+                retriever = await loop.run_in_executor(
+                    self._opener, load_saved, location, self.config
+                )
             except IndexDamaged as exc:
                 if not build:
                     return Reload(NOT_INDEXED, detail=str(exc))
@@ -239,6 +252,7 @@ class IndexKeeper:
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        self._opener.shutdown(wait=False, cancel_futures=True)
         if self._lease is not None:
             self._lease.release()
             self._lease = None

@@ -78,7 +78,7 @@ def run_bot(
         lambda: corpus_fingerprint(corpus),
         baseline=lambda: keeper.corpus_state,
         saved=keeper.saved_marker,
-        on_change=lambda why: keeper.refresh(why, build=settings.auto_index),
+        on_change=lambda why: keeper.refresh(why, build=settings.auto_index, asked=False),
         rebuilds=settings.auto_index,
     )
     # Started with the Application (post_init) and flushed when it stops (post_shutdown).
@@ -86,6 +86,7 @@ def run_bot(
         query_log_for(settings, retriever, report=log.warning) if log_queries else NullSink()
     )
     application = build_application(settings, retriever, sink, watch=watch, keeper=keeper)
+    del retriever  # from now on BotData holds it: a reload must be able to let it go
     # getMe first, on the loop run_polling/run_webhook will go on with: a rejected token or an
     # unreachable Telegram is then one line here, not a traceback from the retry loop.
     loop = asyncio.new_event_loop()

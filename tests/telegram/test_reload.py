@@ -5,12 +5,14 @@ questions in flight finishing on the old index; the automatic rebuild; a failed 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import re
 import signal
 import statistics
 import sys
 import time
+import weakref
 from contextlib import suppress
 from pathlib import Path
 
@@ -38,7 +40,7 @@ LIGHTHOUSE_DOC = (
 )
 LIGHTHOUSE_QUESTION = "أين بنيت منارة الإسكندرية القديمة؟"
 RATE = 12.0  # questions a second, each from a new user (no rate limit in the way)
-FIRST_USER = 30_000
+FIRST_USER = 6_120_000_000  # ten digits, as real Telegram ids: never found by chance
 ACTIVITY = re.compile(
     r"INFO marjaa\.activity: update telegram private question [\d.]+ ms "
     r"answered=(yes|no) results=\d user=[0-9a-f]{16}$"
@@ -300,7 +302,7 @@ async def test_auto_index_rebuilds_a_changed_corpus_and_swaps(api, folder, tmp_p
     watch = CorpusWatch(
         str(folder), lambda: corpus_fingerprint(folder), interval=0.2,
         baseline=lambda: keeper.corpus_state, saved=keeper.saved_marker,
-        on_change=lambda why: keeper.refresh(why, build=True), rebuilds=True,
+        on_change=lambda why: keeper.refresh(why, build=True, asked=False), rebuilds=True,
     )  # fmt: skip
     bot = await start_bot(api, retriever, keeper=keeper, watch=watch, data_dir=data)
     try:
@@ -317,3 +319,19 @@ async def test_auto_index_rebuilds_a_changed_corpus_and_swaps(api, folder, tmp_p
         await stop_bot(bot)
     # the index it built is the saved one: `marjaa index` has nothing left to do
     assert open_retriever(folder, data, config).corpus.documents[-1].title.startswith("مكتبة")
+
+
+async def test_the_old_index_is_let_go_once_swapped(api, folder, tmp_path):
+    """Two indexes are open only while a swap is under way: nothing keeps the old one."""
+    bot = await start_kept(api, folder, tmp_path / "data")
+    try:
+        await bot.ask(LIBRARY_QUESTION)  # an answer kept for its buttons, a search done
+        old = weakref.ref(bot.app.bot_data.retriever)
+        (folder / "library.md").write_text(LIBRARY_DOC, encoding="utf-8")
+        done = await bot.app.bot_data.keeper.refresh("test", build=True)
+        assert done.outcome == "reloaded"
+        gc.collect()
+        assert old() is None
+        assert "عام 2002" in shown(await bot.ask(LIBRARY_QUESTION, user_id=4324))
+    finally:
+        await stop_bot(bot)
