@@ -98,20 +98,14 @@ class IndexKeeper:
         return self.location.corpus_state if self.location is not None else None
 
     def saved_marker(self) -> int | None:
-        """Changes whenever a build adds or removes an index of this corpus (one stat)."""
-        try:
-            slot = (
-                self.location.slot
-                if self.location
-                else locate(self.corpus, self.data_dir, self.config).slot
-            )
-            return slot.stat().st_mtime_ns
-        except (OSError, CorpusError):
+        """Changes whenever a build adds or removes an index of this corpus (one stat of the
+        folder its saved indexes live in; None for an index kept in memory)."""
+        if self.location is None:
             return None
-
-    @property
-    def busy(self) -> bool:
-        return self._lock.locked()
+        try:
+            return self.location.slot.stat().st_mtime_ns
+        except OSError:
+            return None
 
     # --- reloading -----------------------------------------------------------------------
 
@@ -240,6 +234,12 @@ class IndexKeeper:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+    @staticmethod
+    def hold_sighup() -> None:
+        """Until the event loop handles it, SIGHUP is ignored: its default would end the bot
+        (a `systemctl reload` while the first index is still being built, say)."""
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
     def install_sighup(self, loop: asyncio.AbstractEventLoop) -> None:
         """SIGHUP (systemd's `systemctl reload`) reloads the index, building it if needed."""

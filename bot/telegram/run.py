@@ -71,6 +71,7 @@ def run_bot(
     # The saved index (rebuilt first when the corpus or settings changed), as every command;
     # the keeper swaps in newer ones while the bot runs (bot/telegram/reload.py).
     keeper = IndexKeeper(corpus, settings.data_dir, settings.retrieval_config(engine))
+    keeper.hold_sighup()
     retriever = keeper.open_first(warn=lambda message: log.warning("corpus: %s", message))
     keeper.uploads.clear_incoming()
     watch = CorpusWatch(
