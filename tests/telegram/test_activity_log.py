@@ -53,7 +53,11 @@ async def run_session(api, tmp_path, **settings: str) -> str:
 async def test_json_lines_one_per_update_with_hashed_keys_only(api, tmp_path):
     output = await run_session(api, tmp_path, MARJAA_LOG_FORMAT="json")
     entries = [json.loads(line) for line in output.splitlines()]  # every line is JSON
-    assert {e["level"] for e in entries} <= {"INFO", "WARNING"}
+    # python-telegram-bot may log a getUpdates that found its one connection busy while the
+    # fake server answers polls at once at shutdown; anything of marjaa's is at most a warning
+    ours = [e for e in entries if not e["logger"].startswith("telegram.")]
+    assert {e["level"] for e in ours} <= {"INFO", "WARNING"}, ours
+    assert not [e for e in entries if "traceback" in e]
     assert all(e["time"].endswith("Z") for e in entries)
     updates = [e for e in entries if e.get("event") == "update"]
     assert [(e["kind"], e["chat_type"], e["answered"], e["results"]) for e in updates] == [

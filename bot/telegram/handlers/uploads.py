@@ -21,7 +21,7 @@ from bot.events import UploadRecord
 from bot.telegram import format as fmt
 from bot.telegram.background import run_in_background
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.commands import _number
+from bot.telegram.handlers.commands import number_argument
 from bot.telegram.handlers.shared import hand_to_log
 from bot.telegram.reload import FAILED, IndexKeeper, Reload
 from bot.telegram.uploads import (
@@ -239,7 +239,7 @@ async def remove_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     stored = context.keeper.uploads.stored()
-    number = _number(context)
+    number = number_argument(context)
     if number is None:
         await message.reply_text(fmt.escape(messages.REMOVE_USAGE))
         return
