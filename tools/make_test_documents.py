@@ -26,8 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_articles import (
+from tools.sample_articles import (
     ALEXANDRIA,
     BOOK_FAIR,
     HENNA,

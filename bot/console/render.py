@@ -8,9 +8,11 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from bot.bidi import isolate, isolate_runs, shifted
 from bot.messages import (
     EMPTY_QUESTION,
     NO_ANSWER,
+    PAGE,
     PARAGRAPH,
     PASSAGES_LABEL,
     REPHRASE_TIP,
@@ -23,33 +25,42 @@ from retrieval import Answer, Document, Passage, Result
 
 
 def citation(passage: Passage) -> str:
-    """title · paragraph N · source (and the link when the document has one)."""
-    parts = [passage.title, f"{PARAGRAPH} {passage.paragraph}", passage.source]
+    """title · page N · paragraph N · source (and the link when the document has one), each
+    left-to-right run isolated so that the line reads right in a right-to-left terminal."""
+    parts = [isolate_runs(passage.title)]
+    if passage.page is not None:
+        parts.append(f"{PAGE} {passage.page}")
+    parts += [f"{PARAGRAPH} {passage.paragraph}", isolate(passage.source)]
     if passage.url:
-        parts.append(passage.url)
+        parts.append(isolate(passage.url))
     return " · ".join(parts)
 
 
 def highlighted_passage(result: Result) -> Text:
-    """The passage with its best sentence emphasised and matched words highlighted."""
-    text = Text(result.passage.text)
-    start = result.passage.text.find(result.answer_sentence)
+    """The passage with its best sentence emphasised and matched words highlighted (its
+    left-to-right runs isolated)."""
+    original = result.passage.text
+    shown, moved = shifted(original)
+    text = Text(shown)
+    start = original.find(result.answer_sentence)
     if start >= 0 and result.answer_sentence:
-        text.stylize("bold", start, start + len(result.answer_sentence))
+        text.stylize("bold", moved(start), moved(start + len(result.answer_sentence)))
     for a, b in result.highlights:
-        text.stylize("bold yellow", a, b)
+        text.stylize("bold yellow", moved(a), moved(b))
     return text
 
 
-def render_result(result: Result, weak: bool = False) -> RenderableType:
-    """Rank (and the passage's heading), the passage, then its citation."""
+def render_result(result: Result) -> RenderableType:
+    """Rank (and the passage's heading), the passage, then its citation; a weak result is
+    said to be weak and dimmed."""
+    weak = result.weak
     lines: list[RenderableType] = []
     if weak:
         lines.append(Text(f"({WEAK_LABEL})", style="dim italic"))
     body = Text()
     body.append(f"{result.rank}. ", style="bold cyan")
     if result.passage.heading:
-        body.append(f"{result.passage.heading}\n", style="bold underline")
+        body.append(f"{isolate_runs(result.passage.heading)}\n", style="bold underline")
     body.append_text(highlighted_passage(result))
     if weak:
         body.stylize("dim")
@@ -67,9 +78,14 @@ def render_answer(answer: Answer) -> RenderableType:
             Text(REPHRASE_TIP, style="yellow"),
             Text(""),
         ]
-        parts += [render_result(r, weak=True) for r in answer.results[:1]]
+        parts += [render_result(r) for r in answer.results[:1]]
         return Group(*parts)
     return Group(*(render_result(r) for r in answer.results))
+
+
+def render_skipped(line: str) -> Text:
+    """A line of the summary of files left unread (a corpus's own words: file names)."""
+    return Text(line, style="yellow")
 
 
 def render_sources(documents: Sequence[Document]) -> RenderableType:
@@ -79,5 +95,6 @@ def render_sources(documents: Sequence[Document]) -> RenderableType:
     table.add_column(SOURCE_LABEL, style="green")
     table.add_column(PASSAGES_LABEL, justify="right")
     for number, doc in enumerate(documents, start=1):
-        table.add_row(str(number), doc.title, doc.url or doc.source, str(doc.passage_count))
+        source = isolate(doc.url or doc.source)
+        table.add_row(str(number), isolate_runs(doc.title), source, str(doc.passage_count))
     return table

@@ -6,6 +6,7 @@ import math
 from datetime import date, timedelta
 from html import escape
 
+from bot.bidi import bdi_runs
 from bot.querylog.review import DayCount, LatencyBucket, QuestionCount, Summary
 from bot.querylog.stats import channel_name, ms_number, percent, period_text
 
@@ -51,7 +52,7 @@ def render_report(summary: Summary, source: str = "", generated: str = "") -> st
     body = [
         "<header>",
         f"<h1>{TITLE}</h1>",
-        f'<p class="muted">الفترة: {escape(period_text(summary))}'
+        f'<p class="muted">الفترة: {bdi_runs(period_text(summary))}'
         + (f" · أول سؤال <bdi>{_when(summary.first)}</bdi>" if summary.first else "")
         + (f" · آخر سؤال <bdi>{_when(summary.last)}</bdi>" if summary.last else "")
         + "</p>",
@@ -76,7 +77,7 @@ def render_report(summary: Summary, source: str = "", generated: str = "") -> st
         ]
     else:
         body.append(_section("لا توجد أسئلة", '<p class="empty">لا توجد أسئلة في هذه الفترة.</p>'))
-    footer = "أُنشئ بالأمر marjaa logs report"
+    footer = "أُنشئ بالأمر <bdi>marjaa logs report</bdi>"
     if source:
         footer += f" من <bdi>{escape(source)}</bdi>"
     if generated:
@@ -297,7 +298,7 @@ def _questions_table(questions: tuple[QuestionCount, ...], with_answered: bool) 
     rows = []
     for number, question in enumerate(questions, 1):
         cells = (
-            f'<td class="number">{number}</td><td dir="auto">{escape(question.query)}</td>'
+            f'<td class="number">{number}</td><td dir="auto">{bdi_runs(question.query)}</td>'
             f'<td class="number" data-count="{question.count}">{question.count}</td>'
         )
         if with_answered:

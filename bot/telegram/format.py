@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Sequence
 
+from bot.bidi import isolate, isolate_runs
 from bot.messages import (
     COMMANDS,
     EMPTY_QUESTION,
@@ -14,6 +15,7 @@ from bot.messages import (
     PARAGRAPH,
     RATE_LIMITED,
     REPHRASE_TIP,
+    WEAK_RESULTS_HEADER,
 )
 from bot.safe_text import printable
 from retrieval import ELLIPSIS, Answer, Document, Passage, Result, shorten, shorten_start
@@ -105,10 +107,18 @@ def _context(text: str, room: int, before: bool) -> str:
 
 
 def link(url: str | None, label: str) -> str:
-    """``label`` as a link to ``url`` when it is a web address; escaped either way."""
+    """``label`` as a link to ``url`` when it is a web address; escaped either way, its
+    left-to-right runs isolated."""
+    shown = escape(isolate_runs(label))
     if url and url.lower().startswith(("https://", "http://")):
-        return f'<a href="{escape(url)}">{escape(label)}</a>'
-    return escape(label)
+        return f'<a href="{escape(url)}">{shown}</a>'
+    return shown
+
+
+def text_html(text: str) -> str:
+    """Corpus text escaped for Telegram HTML, its left-to-right runs isolated (FSI … PDI:
+    Telegram HTML has no <bdi>)."""
+    return escape(isolate_runs(text))
 
 
 def echo(text: str, limit: int = ECHO_CHARS) -> str:
@@ -145,11 +155,15 @@ def results_message(results: Sequence[Result], header: str = "") -> str:
 
 
 def answer_message(answer: Answer, page: int = 0) -> str:
-    """The reply to a question: a page of passages, or why there is none."""
+    """The reply to a question: a page of passages, or why there is none. Without an answer
+    page 0 says so plainly and «المزيد» shows the closest passages, each marked weak."""
     if not answer.words and not answer.results:
         return escape(EMPTY_QUESTION)
     if not answer.answered:
-        return no_answer_message()
+        if page == 0:
+            return no_answer_message()
+        shown = answer.results[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        return results_message(shown, f"<b>{escape(WEAK_RESULTS_HEADER)}</b>")
     shown = answer.results[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     header = f"<b>{MORE_HEADER}</b>" if page else ""
     return results_message(shown, header)
@@ -160,10 +174,10 @@ def no_answer_message() -> str:
 
 
 def page_count(answer: Answer) -> int:
-    """How many pages of passages the answer has (0 when nothing is shown)."""
-    if not answer.answered:
-        return 0
-    return -(-len(answer.results) // PAGE_SIZE)
+    """How many pages the reply has: its pages of passages; without an answer, the no-answer
+    message and the pages of the closest passages (marked weak)."""
+    pages = -(-len(answer.results) // PAGE_SIZE)
+    return pages if answer.answered else (1 + pages if pages else 0)
 
 
 def inline_question(question: str) -> str:
@@ -179,7 +193,7 @@ def inline_message(asked: str, result: Result) -> str:
 def help_message(username: str, documents: Sequence[Document], passages: int) -> str:
     """/start and /help: what the bot does, how to ask, which sources, the commands."""
     bot = escape(f"@{username}") if username else ""
-    titles = "، ".join(escape(clip(d.title, 60)) for d in documents[:5])
+    titles = "، ".join(text_html(clip(d.title, 60)) for d in documents[:5])
     more = " وغيرها" if len(documents) > 5 else ""
     lines = [
         "<b>مرجع</b> يجيب عن أسئلتك بالعربية من مصادره، ويذكر مصدر كل إجابة"
@@ -222,14 +236,14 @@ def sources_message(documents: Sequence[Document], page: int = 1) -> str:
 def source_message(doc: Document, number: int) -> str:
     """/source N: title, source, passage count, date and link."""
     lines = [
-        f"<b>{number}. {escape(doc.title)}</b>",
-        f"المصدر: {escape(doc.source)}",
+        f"<b>{number}. {text_html(doc.title)}</b>",
+        f"المصدر: {escape(isolate(doc.source))}",
         f"عدد الفقرات: {doc.passage_count}",
     ]
     if doc.date:
         lines.append(f"التاريخ: {escape(doc.date)}")
     if doc.url:
-        lines.append(f"الرابط: {link(doc.url, doc.url)}")
+        lines.append(f"الرابط: {link(doc.url, isolate(doc.url))}")
     return truncate_html("\n".join(lines), MAX_MESSAGE)
 
 
