@@ -19,9 +19,12 @@ PDI = "\u2069"  # pop directional isolate
 # end, across punctuation inside it ("003_x.txt", "12/1/26", "https://a.b/c?d=1") and across
 # the spaces between such words ("3D scanning", "Reuters exclusive"). Leading and trailing
 # punctuation stay outside, so that brackets and commas follow the Arabic line around them.
+# Only runs with a Latin letter are isolated: numbers alone ("2023", "1.2", "12/1/26") are
+# laid out right by the bidi algorithm itself.
 _LTR_CHAR = r"[A-Za-z0-9\u00C0-\u024F]"
 _LTR_WORD = rf"{_LTR_CHAR}(?:[^\s\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF]*{_LTR_CHAR})?"
 _LTR_RUN = re.compile(rf"{_LTR_WORD}(?:[ \t]+{_LTR_WORD})*")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 _RTL = re.compile(r"[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]")
 
 
@@ -34,7 +37,7 @@ def ltr_spans(text: str) -> list[tuple[int, int]]:
     Latin line needs no isolating)."""
     if not has_rtl(text):
         return []
-    return [match.span() for match in _LTR_RUN.finditer(text)]
+    return [m.span() for m in _LTR_RUN.finditer(text) if _LATIN_LETTER.search(m.group())]
 
 
 def isolate_runs(text: str) -> str:

@@ -50,10 +50,10 @@ def highlighted_passage(result: Result) -> Text:
     return text
 
 
-def render_result(result: Result) -> RenderableType:
-    """Rank (and the passage's heading), the passage, then its citation; a weak result is
-    said to be weak and dimmed."""
-    weak = result.weak
+def render_result(result: Result, weak: bool = False) -> RenderableType:
+    """Rank (and the passage's heading), the passage, then its citation; a weak result (or
+    every result, ``weak``) is said to be weak and dimmed."""
+    weak = weak or result.weak
     lines: list[RenderableType] = []
     if weak:
         lines.append(Text(f"({WEAK_LABEL})", style="dim italic"))
@@ -78,7 +78,7 @@ def render_answer(answer: Answer) -> RenderableType:
             Text(REPHRASE_TIP, style="yellow"),
             Text(""),
         ]
-        parts += [render_result(r) for r in answer.results[:1]]
+        parts += [render_result(r, weak=True) for r in answer.results[:1]]
         return Group(*parts)
     return Group(*(render_result(r) for r in answer.results))
 

@@ -12,9 +12,11 @@ from bot.messages import (
     EMPTY_QUESTION,
     MORE_HEADER,
     NO_ANSWER,
+    PAGE,
     PARAGRAPH,
     RATE_LIMITED,
     REPHRASE_TIP,
+    WEAK_LABEL,
     WEAK_RESULTS_HEADER,
 )
 from bot.safe_text import printable
@@ -127,25 +129,46 @@ def echo(text: str, limit: int = ECHO_CHARS) -> str:
 
 
 def citation_html(passage: Passage) -> str:
-    """title (linked when the document has a url) · الفقرة N · source."""
-    parts = [link(passage.url, passage.title), escape(f"{PARAGRAPH} {passage.paragraph}")]
-    parts.append(escape(passage.source))
+    """title (linked when the document has a url) · صفحة N (a PDF) · الفقرة N · source, the
+    source (a file name) kept whole and in order inside right-to-left text."""
+    parts = [link(passage.url, passage.title)]
+    if passage.page is not None:
+        parts.append(escape(f"{PAGE} {passage.page}"))
+    parts += [escape(f"{PARAGRAPH} {passage.paragraph}"), escape(isolate(passage.source))]
     return "📖 " + " · ".join(parts)
 
 
-def result_html(result: Result, limit: int = PASSAGE_CHARS, number: bool = True) -> str:
-    """One passage: its best sentence in bold inside the (shortened) text, then its citation."""
-    before, sentence, after = excerpt(result.passage.text, result.answer_sentence, limit)
-    body = escape(before) + (f"<b>{escape(sentence)}</b>" if sentence else "") + escape(after)
+def _isolated_excerpt(text: str, sentence: str, limit: int) -> tuple[str, str, str]:
+    """``excerpt`` with its left-to-right runs isolated, still within ``limit`` units (the
+    isolates take two units a run)."""
+    budget = limit
+    while True:
+        before, middle, after = (isolate_runs(p) for p in excerpt(text, sentence, budget))
+        over = utf16_len(before) + utf16_len(middle) + utf16_len(after) - limit
+        if over <= 0 or budget <= MIN_PASSAGE_CHARS:
+            return before, middle, after
+        budget = max(MIN_PASSAGE_CHARS, budget - over)
+
+
+def result_html(
+    result: Result, limit: int = PASSAGE_CHARS, number: bool = True, weak: bool = False
+) -> str:
+    """One passage: its best sentence in bold inside the (shortened) text, then its citation;
+    a weak one (or each one, ``weak``) says so first."""
+    before, sentence, after = _isolated_excerpt(result.passage.text, result.answer_sentence, limit)
+    bold = f"<b>{escape(sentence)}</b>" if sentence else ""
+    body = escape(before) + bold + escape(after)
     prefix = f"<b>{result.rank}.</b> " if number else ""
-    return f"{prefix}{body}\n<i>{citation_html(result.passage)}</i>"
+    label = f"<i>({escape(WEAK_LABEL)})</i>\n" if weak or result.weak else ""
+    return f"{label}{prefix}{body}\n<i>{citation_html(result.passage)}</i>"
 
 
-def results_message(results: Sequence[Result], header: str = "") -> str:
-    """Up to a page of passages in one message of at most ``MAX_MESSAGE`` characters."""
+def results_message(results: Sequence[Result], header: str = "", weak: bool = False) -> str:
+    """Up to a page of passages in one message of at most ``MAX_MESSAGE`` characters
+    (``weak``: every one is marked weak)."""
     limit = PASSAGE_CHARS
     while True:
-        blocks = [result_html(r, limit) for r in results]
+        blocks = [result_html(r, limit, weak=weak) for r in results]
         message = "\n\n".join(([header] if header else []) + blocks)
         # Escaping and citations add length that plain-text budgets cannot foresee: shrink
         # the passages until the whole message fits.
@@ -163,7 +186,7 @@ def answer_message(answer: Answer, page: int = 0) -> str:
         if page == 0:
             return no_answer_message()
         shown = answer.results[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-        return results_message(shown, f"<b>{escape(WEAK_RESULTS_HEADER)}</b>")
+        return results_message(shown, f"<b>{escape(WEAK_RESULTS_HEADER)}</b>", weak=True)
     shown = answer.results[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     header = f"<b>{MORE_HEADER}</b>" if page else ""
     return results_message(shown, header)

@@ -112,8 +112,11 @@ def _block_units(lines: list[str]) -> list[_Unit]:
             return [_Unit("passage", " ".join(lines))]
     units: list[_Unit] = []
     for line in lines:
-        if _MD_HEADING.match(line) and len(line) <= HEADING_MAX_CHARS:
-            units.append(_Unit("heading", _MD_HEADING.sub("", line).strip(), marked=True))
+        if _MD_HEADING.match(line):
+            text = _MD_HEADING.sub("", line).strip()
+            # a "heading" longer than any heading is a paragraph marked by mistake
+            kind = "heading" if len(text) <= HEADING_MAX_CHARS else "passage"
+            units.append(_Unit(kind, text, marked=True))
         elif _BULLET.match(line):
             if units and units[-1].kind == "list":
                 units[-1].text += "\n" + line

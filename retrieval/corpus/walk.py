@@ -91,6 +91,10 @@ def _extension(path: str) -> str:
     return suffix or "(no extension)"
 
 
+def _most_first(count: tuple[str, int]) -> tuple[int, str]:
+    return -count[1], count[0]
+
+
 def _names(paths: Sequence[str]) -> str:
     shown = ", ".join(paths[:NAMES_SHOWN])
     rest = len(paths) - NAMES_SHOWN
@@ -106,7 +110,7 @@ def summary(skipped: Sequence[Skipped], unreadable: Sequence[str]) -> list[str]:
         by_reason.setdefault(item.reason, []).append(item.path)
     for reason, paths in by_reason.items():
         counts = Counter(map(_extension, paths))
-        kinds = ", ".join(f"{n} {ext}" for ext, n in sorted(counts.items(), key=lambda c: -c[1]))
+        kinds = ", ".join(f"{n} {ext}" for ext, n in sorted(counts.items(), key=_most_first))
         files = "file" if len(paths) == 1 else "files"
         lines.append(f"skipped {len(paths)} {files}: {kinds} — {reason}: {_names(paths)}")
     if unreadable:

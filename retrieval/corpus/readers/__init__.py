@@ -68,11 +68,10 @@ def _reader_for(path: Path, label: str, warn: Warn) -> Reader | None:
     if found is named:
         return named.read
     if found is None:
-        if named in (pdf, docx) and head.strip():
-            kind = "a PDF" if named is pdf else "a Word .docx (zip) file"
-            warn(f"{label}: skipped, named {path.suffix} but its content is not {kind}")
+        if named is pdf and head.strip():
+            warn(f"{label}: skipped, named {path.suffix} but its content is not a PDF")
             return None
-        return named.read
+        return named.read  # the .docx reader says what a non-zip file is
     if found is html and named is markdown:
         return named.read  # Markdown may start with HTML
     warn(f"{label}: its content is {found.FORMAT.upper()}, not {path.suffix or 'text'}; read so")

@@ -46,8 +46,8 @@ class Blocks:
         if kept:
             self._add("row", " | ".join(kept))
 
-    def end_list(self) -> None:
-        """The next item starts a new list (a table or paragraph in between ends one anyway)."""
+    def end_table(self) -> None:
+        """The next row starts another table (lists next to each other read as one list)."""
         self._kind = ""
 
     def text(self) -> str:

@@ -59,7 +59,7 @@ def _body(document: WordDocument) -> tuple[str, str | None]:
         if isinstance(item, Table):
             for row in item.rows:
                 blocks.row([cell.text for cell in row.cells])
-            blocks.end_list()
+            blocks.end_table()
             continue
         text = item.text
         level = _heading_level(item)

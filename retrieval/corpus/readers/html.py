@@ -65,10 +65,10 @@ def _body_text(body: etree._Element) -> str:
         elif tag == "list":
             for item in element.iter("item"):
                 blocks.item(_text(item))
-            blocks.end_list()
         elif tag == "table":
             for row in element.iter("row"):
                 blocks.row([_text(cell) for cell in row.iter("cell")])
+            blocks.end_table()
         elif tag in ("p", "quote", "code", "lb"):
             blocks.paragraph("".join(element.itertext()))
         elif tag not in ("graphic", "ref"):

@@ -48,7 +48,8 @@ def markdown_text(source: str) -> str:
             lists += 1
         elif kind in ("bullet_list_close", "ordered_list_close"):
             lists -= 1
-            blocks.end_list()
+        elif kind == "table_close":
+            blocks.end_table()
         elif kind == "tr_open":
             row = []
         elif kind == "tr_close" and row is not None:
