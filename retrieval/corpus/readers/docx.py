@@ -7,14 +7,14 @@ import datetime
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-
-import docx
-from docx.document import Document as WordDocument
-from docx.table import Table
-from docx.text.paragraph import Paragraph
+from typing import TYPE_CHECKING
 
 from retrieval.corpus.readers.base import METADATA_MAX_CHARS, RawDocument, Warn
 from retrieval.corpus.readers.blocks import Blocks
+
+if TYPE_CHECKING:  # python-docx itself is imported when a .docx is read
+    from docx.document import Document as WordDocument
+    from docx.text.paragraph import Paragraph
 
 SUFFIXES = (".docx",)
 FORMAT = "docx"
@@ -53,6 +53,8 @@ def _date(value: datetime.datetime | None) -> str | None:
 
 def _body(document: WordDocument) -> tuple[str, str | None]:
     """The document's text as blocks, and the text of its first Title-styled paragraph."""
+    from docx.table import Table
+
     blocks = Blocks()
     title_style: str | None = None
     for item in document.iter_inner_content():
@@ -90,6 +92,8 @@ def read(path: Path, doc_id: str, label: str, warn: Warn) -> Iterator[RawDocumen
         if unpacked > MAX_UNPACKED_BYTES:
             warn(f"{label}: skipped, it unpacks to more than {MAX_UNPACKED_BYTES // 10**6} MB")
             return
+        import docx
+
         document = docx.Document(str(path))
         text, title_style = _body(document)
         properties = document.core_properties

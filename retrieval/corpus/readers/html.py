@@ -9,9 +9,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import trafilatura
 from lxml import etree
-from trafilatura.utils import load_html
 
 from retrieval.corpus.readers.base import METADATA_MAX_CHARS, RawDocument, Warn, read_bytes
 from retrieval.corpus.readers.blocks import Blocks
@@ -83,6 +81,11 @@ def _url(url: str | None) -> str | None:
 
 
 def read(path: Path, doc_id: str, label: str, warn: Warn) -> Iterator[RawDocument]:
+    # imported when a page is read: trafilatura and its date and URL helpers take a few
+    # tenths of a second to import, which every other command would pay
+    import trafilatura
+    from trafilatura.utils import load_html
+
     data = read_bytes(path, label, warn)
     if data is None:
         return

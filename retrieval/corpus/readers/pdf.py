@@ -12,15 +12,9 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bidi import get_display
-from pdfminer.converter import PDFPageAggregator
-from pdfminer.layout import LTChar, LTPage
-from pdfminer.pdfdocument import PDFDocument, PDFPasswordIncorrect
-from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
-from pdfminer.pdfpage import PDFPage
-from pdfminer.pdfparser import PDFParser
-from pdfminer.utils import decode_text
 
 from retrieval.corpus.furniture import page_furniture
 from retrieval.corpus.readers.base import (
@@ -30,6 +24,10 @@ from retrieval.corpus.readers.base import (
     Warn,
 )
 from retrieval.text.arabic import SENTENCE_BREAK
+
+if TYPE_CHECKING:  # pdfminer itself is imported when a PDF is read: every command starts faster
+    from pdfminer.layout import LTPage
+    from pdfminer.pdfdocument import PDFDocument
 
 SUFFIXES = (".pdf",)
 FORMAT = "pdf"
@@ -92,6 +90,8 @@ class Line:
 
 def glyphs(page: LTPage) -> list[Glyph]:
     """Every visible glyph of a page, wherever pdfminer nested it (figures, forms)."""
+    from pdfminer.layout import LTChar
+
     found: list[Glyph] = []
     stack: list = [page]
     while stack:
@@ -205,6 +205,8 @@ def headline(title: str | None, first_page: str) -> str | None:
 
 def _title(document: PDFDocument, label: str) -> str | None:
     """The document's own title (Info /Title), unless it is empty or a producer's default."""
+    from pdfminer.utils import decode_text
+
     for info in document.info:
         value = info.get("Title")
         if isinstance(value, bytes):
@@ -225,6 +227,12 @@ def _page_numbers(pages: list[int]) -> str:
 
 
 def read(path: Path, doc_id: str, label: str, warn: Warn) -> Iterator[RawDocument]:
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.pdfdocument import PDFDocument, PDFPasswordIncorrect
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
     try:
         with path.open("rb") as file:
             document = PDFDocument(PDFParser(file))
