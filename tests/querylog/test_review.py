@@ -239,6 +239,17 @@ def test_report_is_one_self_contained_page_with_the_figures(logged, tmp_path, ca
     assert seen.root == {"lang": "ar", "dir": "rtl"}
 
 
+def test_report_isolates_latin_runs_in_arabic_questions(tmp_path, capsys):
+    question = "ماذا يقول الملف 003_d8ebd055fb7f323d.txt عن COP28؟"
+    path = tmp_path / "q.sqlite3"
+    with quick_log(path) as log:
+        log.log_query(record(question, timestamp=at(1)))
+    page = tmp_path / "report.html"
+    run(capsys, "logs", "report", "--db", str(path), "--out", str(page))
+    html = page.read_text(encoding="utf-8")
+    assert "<bdi>003_d8ebd055fb7f323d.txt</bdi>" in html and "<bdi>COP28</bdi>" in html
+
+
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="needs chromium (apt install)")
 def test_report_renders_in_headless_chromium(logged, tmp_path, capsys):
     path, records = logged

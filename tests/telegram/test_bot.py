@@ -92,6 +92,21 @@ async def test_question_the_sources_cannot_answer_gets_the_no_answer_message(bot
     assert "reply_markup" not in reply.params
 
 
+async def test_without_an_answer_more_shows_the_closest_passages_marked_weak(bot):
+    """The same as the console and `ask`: the no-answer message first and plainly, then,
+    on «المزيد», the closest passages, each said to be weak."""
+    first = await bot.ask("هل تطير الإبل فوق القهوة؟")  # its words are there, no answer is
+    assert shown(first).startswith(NO_ANSWER) and "📖" not in shown(first)
+    assert [t for row in buttons(first) for t, _ in row] == ["المزيد"]  # nothing to rate
+    bot.api.press(first, button_data(first, "المزيد"))
+    closest = (await bot.api.wait_for("sendMessage", 2, chat_id=USER))[-1]
+    text = shown(closest)
+    assert text.startswith(messages.WEAK_RESULTS_HEADER)
+    assert text.count(messages.WEAK_LABEL) == text.count("📖") == fmt.PAGE_SIZE
+    edited = await bot.api.wait_for("editMessageReplyMarkup", 1)
+    assert "reply_markup" not in edited[0].params or not buttons(edited[0])
+
+
 async def test_long_passage_is_shortened_around_its_best_sentence(bot):
     reply = await bot.ask(CARAVAN_QUESTION)
     first = shown(reply).split("\n📖")[0]

@@ -180,3 +180,34 @@ def test_help_names_the_commands_and_the_bot():
     assert "@marjaa_bot" in shown and "وثيقة & أخرى" in shown
     for name, description in messages.COMMANDS:
         assert f"/{name} — {description}" in shown
+
+
+def test_citation_reads_whole_and_in_order_in_a_right_to_left_bubble():
+    """The Unicode bidi algorithm (python-bidi) lays out the line as Telegram does for an
+    Arabic message: the file name and the link stay whole and in order."""
+    from bidi import get_display
+
+    title = "تعثر مؤتمر أمن الشرق الأوسط في البحرين"
+    cited = Passage("d#1", "d", title, "003_d8ebd055fb7f323d.txt", 1, None, "نص.", page=3)
+    line = visible(fmt.citation_html(cited))
+    laid_out = get_display(line)
+    assert "003_d8ebd055fb7f323d.txt" in laid_out and "صفحة 3" in line
+    # the same line without the isolates comes out scrambled (the bug this prevents)
+    bare = line.replace(FSI, "").replace(PDI, "")
+    assert "003_d8ebd055fb7f323d.txt" not in get_display(bare)
+    linked = visible(
+        fmt.source_message(Document("d", title, "a/b_1.txt", 2, "https://e.org/x_1"), 1)
+    )
+    assert "https://e.org/x_1" in get_display(linked) and "a/b_1.txt" in get_display(linked)
+
+
+def test_passage_keeps_latin_runs_whole_within_its_budget():
+    from bidi import get_display
+
+    text = (
+        "استخدم الفريق المسح ثلاثي الأبعاد (3D scanning) وفق المعيار ISO_19650-2 في الموقع. " * 30
+    )
+    message = visible(fmt.result_html(result(text, "", rank=1), limit=300))
+    body = message.split("\n📖")[0]
+    assert fmt.utf16_len(body) <= len("1. ") + 300
+    assert "ISO_19650-2" in get_display(body.splitlines()[0])
