@@ -277,8 +277,9 @@ def _latency_chart(buckets: tuple[LatencyBucket, ...]) -> str:
             f"<title>{escape(label)} ms: {bucket.count}</title>"
             f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
             f'fill="{LATENCY_COLOUR}"/></g>'
-            f'<text x="{x + bar / 2:.1f}" y="{top + plot_h + 18}" text-anchor="middle">'
-            f"{escape(label)}</text>"
+            # left to right: in the page's right-to-left "<10" would show its "<" mirrored
+            f'<text x="{x + bar / 2:.1f}" y="{top + plot_h + 18}" text-anchor="middle" '
+            f'direction="ltr">{escape(label)}</text>'
         )
         if bucket.count:
             parts.append(

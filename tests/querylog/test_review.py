@@ -248,6 +248,8 @@ def test_report_isolates_latin_runs_in_arabic_questions(tmp_path, capsys):
     run(capsys, "logs", "report", "--db", str(path), "--out", str(page))
     html = page.read_text(encoding="utf-8")
     assert "<bdi>003_d8ebd055fb7f323d.txt</bdi>" in html and "<bdi>COP28</bdi>" in html
+    # the latency axis: "<10" laid out left to right (else its "<" shows mirrored, as ">")
+    assert 'direction="ltr">&lt;10</text>' in html
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="needs chromium (apt install)")
