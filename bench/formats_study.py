@@ -138,6 +138,20 @@ def marjaa_html(data: bytes) -> dict:
     return {"title": doc.title, "date": doc.date, "url": doc.url, "text": text}
 
 
+def marjaa_passages(data: bytes) -> dict:
+    """marjaa's whole pipeline on the page: its passages (segmentation drops furniture)."""
+    import tempfile
+
+    from retrieval import load_corpus
+
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "page.html").write_bytes(data)
+        corpus = load_corpus(folder, warn=lambda message: None)
+    doc = corpus.documents[0]
+    text = "\n".join(f"{p.heading or ''}\n{p.text}" for p in corpus.passages)
+    return {"title": doc.title, "date": doc.date, "url": doc.url, "text": text}
+
+
 def plain_selectolax(data: bytes) -> str:
     """Speed only: the same drop-and-take-text with selectolax (lexbor)."""
     from selectolax.lexbor import LexborHTMLParser
@@ -203,6 +217,7 @@ def study_html(folder: Path, truths: list[dict]) -> None:
         "trafilatura favor_precision": trafilatura_with(include_tables=True, favor_precision=True),
         "trafilatura favor_recall": trafilatura_with(include_tables=True, favor_recall=True),
         "marjaa's reader (trafilatura, settings of docs/formats.md)": marjaa_html,
+        "marjaa's passages (the reader, then segmentation)": marjaa_passages,
         "plain lxml (drop nav/header/footer/aside/script)": plain_lxml,
     }
     print(f"### HTML: {len(pages)} saved pages (4 site templates × {len(pages) // 4} articles)\n")
@@ -240,8 +255,8 @@ def study_html(folder: Path, truths: list[dict]) -> None:
                 url=score["url"],
             )
             if not score["title"] or not score["date"]:
-                found = f"title {got.get('title')!r} date {got.get('date')!r}"
-                wrong[name].update([f"{truth['site']}: {found}"])
+                mistake = f"title {got.get('title')!r} date {got.get('date')!r}"
+                wrong[name].update([f"{truth['site']}: {mistake}"])
         seconds = best_of(3, lambda extract=extract: [extract(d) for _, d in pages])
         n = len(pages)
         print(

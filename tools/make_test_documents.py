@@ -37,6 +37,7 @@ from tools.sample_articles import (
     NOOR,
     OLIVES,
     OTHER_HEADLINES,
+    TUNIS_RAIL,
     Article,
 )
 
@@ -888,6 +889,9 @@ def make_samples(out: Path, scratch: Path) -> None:
     printed = scratch / "alexandria.html"
     printed.write_text(print_page(ALEXANDRIA, "أخبار النيل"), encoding="utf-8")
     chromium.pdf(printed, out / "alexandria_print.pdf")
+    single = scratch / "tunis_rail_print.html"  # one page: its header and footer repeat nowhere
+    single.write_text(print_page(TUNIS_RAIL, "المغرب اليوم"), encoding="utf-8")
+    chromium.pdf(single, out / "tunis_rail_print.pdf")
     scanned_pdf(HENNA, chromium, scratch, out / "henna_scan.pdf")
     # Word: python-docx, and LibreOffice from its own format (also the unsupported .odt/.doc)
     make_docx(OLIVES, out / "olives.docx", None, False)

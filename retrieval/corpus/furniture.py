@@ -121,13 +121,28 @@ def is_crumb(line: str) -> bool:
 
 # Headers and footers of paged documents. A line among the first or last few of a page is a
 # header or footer when, its digits aside, it comes back on at least half of the pages (and
-# on two at least); a bare page number ("3", "- 3 -", "صفحة 3 من 5", "3/5") always is.
+# on two at least); a bare page number ("3", "- 3 -", "صفحة 3 من 5", "3/5") and what a
+# browser prints there (the page's address, a date and time) always are.
 PAGE_EDGE_LINES = 3
 REPEATED_SHARE = 0.5
 _DIGITS = re.compile(r"[0-9\u0660-\u0669\u06F0-\u06F9]+")
 _PAGE_NUMBER = re.compile(
     r"^[\W_]*(?:(?:صفحه|الصفحه|page|p)\s*)?#(?:\s*(?:/|من|of)\s*#)?[\W_]*$", re.IGNORECASE
 )
+
+
+# What a browser prints at the edges of every page, even a single one: the address of the
+# page (with "1/2") and a date and time stamp before or after the title.
+_PRINTED_ADDRESS = re.compile(r"^\s*(?:file|https?)://\S+(?:\s+\d+\s*/\s*\d+)?\s*$")
+_PRINT_STAMP = re.compile(
+    r"\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}|\d{1,2}:\d{2}\s*,\s*\d{1,2}/\d{1,2}/\d{2,4}"
+)
+
+
+def _printed_edge(line: str) -> bool:
+    return len(line) <= FURNITURE_MAX_CHARS and bool(
+        _PRINTED_ADDRESS.match(line) or _PRINT_STAMP.search(line)
+    )
 
 
 def _page_line_key(line: str) -> str:
@@ -148,5 +163,11 @@ def page_furniture(pages: Sequence[Sequence[str]]) -> list[set[int]]:
     drop = []
     for lines, edge in zip(pages, edges, strict=True):
         keys = {i: _page_line_key(lines[i]) for i in edge}
-        drop.append({i for i, key in keys.items() if key in repeated or _PAGE_NUMBER.match(key)})
+        drop.append(
+            {
+                i
+                for i, key in keys.items()
+                if key in repeated or _PAGE_NUMBER.match(key) or _printed_edge(lines[i])
+            }
+        )
     return drop

@@ -114,6 +114,19 @@ def test_pdf_printed_by_chromium_reads_in_order_without_the_browser_header(
     assert {p.page for p in passages if flat(last) in flat(p.text)} == {2}
 
 
+def test_one_page_print_loses_the_browser_header_and_keeps_brackets_right(
+    tmp_path: Path,
+) -> None:
+    """On a single page nothing repeats: the address and the date-time stamp Chromium prints
+    are known for what they are. Chromium maps a mirrored bracket glyph to its logical
+    character; the brackets still come out as written."""
+    corpus, _ = load("tunis_rail_print.pdf", tmp_path=tmp_path)
+    doc, passages = document(corpus, "tunis_rail_print.pdf")
+    assert (doc.title, doc.pages) == (articles.TUNIS_RAIL.title, 1)
+    assert [p.text for p in passages] == list(articles.TUNIS_RAIL.paragraphs)
+    assert "(EIB)" in shown(passages) and "(AFD)" in shown(passages)
+
+
 def test_scanned_pdf_is_named_with_what_to_do(tmp_path: Path) -> None:
     shutil.copy(FORMATS / "henna_scan.pdf", tmp_path)
     shutil.copy(FORMATS / "henna_utf16.txt", tmp_path)
