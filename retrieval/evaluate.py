@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.corpus import Passage
+from retrieval.corpus.readers.base import json_type
 from retrieval.errors import QuestionFileError
 from retrieval.search import Answer, Retriever
 from retrieval.text.normalize import normalize
@@ -57,23 +58,11 @@ class Report:
         return data
 
 
-def _kind(value: object) -> str:
-    """A JSON value's type as people writing JSON name it."""
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if value is None:
-        return "null"
-    names = {str: "a string", list: "a list", dict: "an object"}
-    return names.get(type(value), type(value).__name__)
-
-
 def _expect(value: object, kind: type, where: str, path: Path) -> Any:
     """``value`` when it is of ``kind``; else the one-line error naming where it is."""
     if not isinstance(value, kind) or isinstance(value, bool):
         wanted = {str: "a string", list: "a list", dict: "an object"}[kind]
-        raise QuestionFileError(f"{path}: {where} should be {wanted}, not {_kind(value)}")
+        raise QuestionFileError(f"{path}: {where} should be {wanted}, not {json_type(value)}")
     return value
 
 

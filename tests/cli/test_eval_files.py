@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.cli.test_commands import run
+from tests.support.command import run
 from tests.support.paths import SEEDS
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +15,7 @@ from pathlib import Path
 import pytest
 from bidi import get_display
 
+from tests.support.command import run
 from tests.support.paths import ROOT
 from tools import sample_articles as articles
 
@@ -65,21 +64,14 @@ def archive() -> Iterator[tuple[Path, Path]]:
 
 def marjaa(archive: tuple[Path, Path], *args: str, stdin: str | None = None):
     corpus, data = archive
-    prefix = WITHOUT_OVERRIDE if AS_ROOT else []
-    return subprocess.run(
-        [*prefix, sys.executable, "-m", "bot.cli", *args, "--corpus", str(corpus)],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
+    return run(
+        *args,
+        "--corpus",
+        str(corpus),
+        stdin=stdin,
+        prefix=WITHOUT_OVERRIDE if AS_ROOT else (),
+        env={"MARJAA_DATA_DIR": str(data), "HOME": str(data), "COLUMNS": "300"},
         timeout=240,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "PYTHONPATH": str(ROOT),
-            "MARJAA_DATA_DIR": str(data),
-            "HOME": str(data),
-            "COLUMNS": "300",  # one citation, one line
-        },
     )
 
 

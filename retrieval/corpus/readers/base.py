@@ -4,6 +4,7 @@ decoding files, metadata fields."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,17 +104,26 @@ def meta_field(meta: Mapping[str, Any], key: str, label: str, warn: Warn) -> str
     return value or None
 
 
+# " | ", " - ", " – ", " :: " between a headline and a site's name in a page's or PDF's title
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:»«]{1,2})\s+")
+
+
+def title_pieces(title: str) -> list[str]:
+    """The parts of a title around its separators, longest first ("headline | site")."""
+    pieces = [" ".join(piece.split()) for piece in _TITLE_SEPARATORS.split(title)]
+    return sorted((piece for piece in pieces if piece), key=len, reverse=True)
+
+
 def json_type(value: Any) -> str:
     """The JSON name of a decoded value's type, as people writing JSON know them."""
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, int | float):
         return "a number"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return "a string" if isinstance(value, str) else type(value).__name__
+    if value is None:
+        return "null"
+    names = {str: "a string", list: "a list", dict: "an object"}
+    return names.get(type(value), type(value).__name__)
 
 
 def why(exc: Exception) -> str:

@@ -5,13 +5,18 @@ why are in docs/formats.md)."""
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from lxml import etree
 
-from retrieval.corpus.readers.base import METADATA_MAX_CHARS, RawDocument, Warn, read_bytes
+from retrieval.corpus.readers.base import (
+    METADATA_MAX_CHARS,
+    RawDocument,
+    Warn,
+    read_bytes,
+    title_pieces,
+)
 from retrieval.corpus.readers.blocks import Blocks
 
 SUFFIXES = (".html", ".htm", ".xhtml")
@@ -26,8 +31,6 @@ _LAYOUT_TABLES = etree.XPath(
 )
 _TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th")
 _FIRST_H1 = etree.XPath("(//h1)[1]")
-# " | ", " - ", " – ", " :: " between a headline and the site's name
-_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:»«]{1,2})\s+")
 
 # trafilatura, htmldate and courlan log their doubts about each page; marjaa reports what
 # matters itself (no text found), so their records never reach a terminal by default.
@@ -46,9 +49,9 @@ def clean_title(title: str | None, h1: str, site: str | None) -> str | None:
     if h1 and (h1 in title or not title):
         return h1
     if site:
-        pieces = [p for p in _TITLE_SEPARATORS.split(title) if p.strip() != site.strip()]
+        pieces = [piece for piece in title_pieces(title) if piece != " ".join(site.split())]
         if pieces:
-            title = max(pieces, key=len)
+            title = pieces[0]
     return title or None
 
 

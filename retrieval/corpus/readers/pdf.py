@@ -22,6 +22,7 @@ from retrieval.corpus.readers.base import (
     PAGE_BREAK,
     RawDocument,
     Warn,
+    title_pieces,
 )
 from retrieval.text.arabic import SENTENCE_BREAK
 
@@ -188,18 +189,15 @@ def paragraphs(page_lines: Sequence[Line]) -> str:
     return "\n\n".join(" ".join(paragraph) for paragraph in out)
 
 
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:]{1,2}\s+")
-
-
 def headline(title: str | None, first_page: str) -> str | None:
     """The part of the document's title that is a paragraph of its first page (a browser's
     print titles the PDF "headline - site name"), else the whole title."""
     if not title:
         return None
     shown = {" ".join(p.split()) for p in first_page.split("\n\n")}
-    for piece in sorted(_TITLE_SEPARATORS.split(title), key=len, reverse=True):
-        if piece.strip() in shown:
-            return piece.strip()
+    for piece in title_pieces(title):
+        if piece in shown:
+            return piece
     return title
 
 
