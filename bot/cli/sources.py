@@ -8,7 +8,7 @@ import json
 from bot.cli.index import open_index
 from bot.cli.options import add_corpus_options
 from bot.cli.output import stdout_console
-from bot.console.render import render_skipped, render_sources
+from bot.console.render import render_listing
 from bot.settings import Settings
 from retrieval import Corpus, skipped_summary
 
@@ -51,8 +51,5 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(sources_to_dict(corpus), ensure_ascii=False, indent=1))
         return 0
-    out = stdout_console()
-    out.print(render_sources(corpus.documents))
-    for line in skipped_summary(corpus.skipped, corpus.unreadable):
-        out.print(render_skipped(line))
+    stdout_console().print(render_listing(corpus))
     return 0

@@ -21,7 +21,7 @@ from bot.messages import (
     TITLE_LABEL,
     WEAK_LABEL,
 )
-from retrieval import Answer, Document, Passage, Result
+from retrieval import Answer, Corpus, Document, Passage, Result, skipped_summary
 
 
 def citation(passage: Passage) -> str:
@@ -83,11 +83,6 @@ def render_answer(answer: Answer) -> RenderableType:
     return Group(*(render_result(r) for r in answer.results))
 
 
-def render_skipped(line: str) -> Text:
-    """A line of the summary of files left unread (a corpus's own words: file names)."""
-    return Text(line, style="yellow")
-
-
 def render_sources(documents: Sequence[Document]) -> RenderableType:
     table = Table(title=SOURCES_TITLE, show_lines=False)
     table.add_column("#", justify="right", style="cyan")
@@ -98,3 +93,12 @@ def render_sources(documents: Sequence[Document]) -> RenderableType:
         source = isolate(doc.url or doc.source)
         table.add_row(str(number), isolate_runs(doc.title), source, str(doc.passage_count))
     return table
+
+
+def render_listing(corpus: Corpus) -> RenderableType:
+    """`marjaa sources` and the console's /sources: the documents, then the summary of the
+    files and folders left unread."""
+    skipped = [
+        Text(line, style="yellow") for line in skipped_summary(corpus.skipped, corpus.unreadable)
+    ]
+    return Group(render_sources(corpus.documents), *skipped)

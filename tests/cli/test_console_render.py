@@ -45,3 +45,13 @@ def test_weak_passages_are_said_to_be_weak() -> None:
     assert answered.index(WEAK_LABEL) > answered.index("جواب.")
     unanswered = printed(Answer("س", "س", False, (result(1, "أقرب ما وجد."),)))
     assert unanswered.startswith(NO_ANSWER) and WEAK_LABEL in unanswered
+
+
+def test_sources_lists_what_was_left_unread(tmp_path, capsys) -> None:
+    from bot.cli import main
+
+    (tmp_path / "doc.txt").write_text("نص قصير عن مدينة البتراء الأثرية.", encoding="utf-8")
+    (tmp_path / "slides.pptx").write_bytes(b"PK\x03\x04 not read")
+    assert main(["sources", "--corpus", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "skipped 1 file: 1 .pptx — unsupported: slides.pptx" in " ".join(out.split())

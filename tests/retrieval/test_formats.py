@@ -231,3 +231,14 @@ def test_single_files_of_each_format_as_the_corpus(tmp_path: Path) -> None:
     ]:
         corpus = load_corpus(FORMATS / name, warn=lambda message: None)
         assert [d.title for d in corpus.documents] == [title]
+
+
+def test_htm_and_markdown_extensions_are_read(tmp_path: Path) -> None:
+    shutil.copy(FORMATS / "kubaniya.html", tmp_path / "kubaniya.HTM")
+    shutil.copy(FORMATS / "red_weevil.md", tmp_path / "weevil.markdown")
+    corpus, warnings = load(tmp_path=tmp_path)
+    assert {d.source: d.format for d in corpus.documents} == {
+        "kubaniya.HTM": "html",
+        "weevil.markdown": "md",
+    }
+    assert warnings == []
