@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from bot.bidi import FSI, PDI
 from bot.cli import main
 from bot.querylog.review import LogReader, Period, read_summary
 from bot.querylog.stats import stats_text
@@ -315,7 +316,9 @@ def test_stats_text_is_short_arabic_and_escapes_for_telegram(logged):
     assert "أكثر الأسئلة بلا إجابة:" in plain and f"1. {UNANSWERED} (3)" in plain
     assert "👍 2 · 👎 1" in plain
     assert TRICKY in plain  # plain text: as asked
-    assert "&lt;b&gt;سأل&lt;/b&gt; &amp; مضى" in html and "<b>سأل</b>" not in html
+    # Telegram: escaped, and the Latin "b" isolated inside the Arabic line
+    assert f"&lt;{FSI}b{PDI}&gt;سأل&lt;/{FSI}b{PDI}&gt; &amp; مضى" in html
+    assert "<b>سأل</b>" not in html
     assert html.startswith("<b>📊") and len(html) < 4096  # one Telegram message
 
 
