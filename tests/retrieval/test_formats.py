@@ -242,3 +242,18 @@ def test_htm_and_markdown_extensions_are_read(tmp_path: Path) -> None:
         "weevil.markdown": "md",
     }
     assert warnings == []
+
+
+def test_damaged_pdf_and_word_files_are_named_and_the_rest_loads(tmp_path: Path) -> None:
+    pdf = (FORMATS / "noor_report.pdf").read_bytes()
+    (tmp_path / "cut.pdf").write_bytes(pdf[: len(pdf) // 3])  # a download that stopped
+    (tmp_path / "garbled.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40)
+    word = (FORMATS / "olives.docx").read_bytes()
+    (tmp_path / "cut.docx").write_bytes(word[: len(word) // 2])
+    shutil.copy(FORMATS / "dates_sales.xlsx", tmp_path / "sheet.docx")  # a zip, not Word
+    shutil.copy(FORMATS / "aqaba.html", tmp_path / "fine.html")
+    corpus, warnings = load(tmp_path=tmp_path)
+    assert [d.source for d in corpus.documents] == ["fine.html"]
+    named = {w.split(":")[0] for w in warnings}
+    assert {"cut.pdf", "garbled.pdf", "cut.docx", "sheet.docx"} <= named
+    assert all("\n" not in w for w in warnings)
