@@ -7,7 +7,8 @@ This is the whole public surface: everything else in retrieval/ is an implementa
 from __future__ import annotations
 
 from retrieval.config import ENGINES, AnalyzerConfig, BM25Config, RetrievalConfig
-from retrieval.corpus import Corpus, Document, Passage, Warn
+from retrieval.corpus import Corpus, Document, Passage, Skipped, Warn
+from retrieval.corpus.walk import summary as skipped_summary
 from retrieval.errors import CorpusError, InputError, QuestionFileError
 from retrieval.evaluate import Question, Report, evaluate, is_squad, load_questions
 from retrieval.index.build import Progress, load_corpus
@@ -46,6 +47,7 @@ __all__ = [
     "Result",
     "RetrievalConfig",
     "Retriever",
+    "Skipped",
     "Span",
     "Warn",
     "corpus_fingerprint",
@@ -61,5 +63,6 @@ __all__ = [
     "save_index",
     "shorten",
     "shorten_start",
+    "skipped_summary",
     "tokens",
 ]

@@ -6,7 +6,9 @@ from __future__ import annotations
 from retrieval.corpus.assemble import Corpus, Document, Passage, make_passage
 from retrieval.corpus.readers import (
     META_SUFFIX,
+    CorpusFiles,
     RawDocument,
+    Skipped,
     Warn,
     corpus_files,
     read_corpus,
@@ -16,9 +18,11 @@ from retrieval.corpus.readers import (
 __all__ = [
     "META_SUFFIX",
     "Corpus",
+    "CorpusFiles",
     "Document",
     "Passage",
     "RawDocument",
+    "Skipped",
     "Warn",
     "corpus_files",
     "make_passage",
