@@ -7,7 +7,8 @@ This is the whole public surface: everything else in retrieval/ is an implementa
 from __future__ import annotations
 
 from retrieval.config import ENGINES, AnalyzerConfig, BM25Config, RetrievalConfig
-from retrieval.corpus import Corpus, Document, Passage, Warn, readable_suffixes
+from retrieval.corpus import Corpus, Document, Passage, Skipped, Warn, readable_suffixes
+from retrieval.corpus.walk import summary as skipped_summary
 from retrieval.errors import CorpusError, InputError, QuestionFileError
 from retrieval.evaluate import Question, Report, evaluate, is_squad, load_questions
 from retrieval.index.build import Progress, load_corpus
@@ -56,6 +57,7 @@ __all__ = [
     "RetrievalConfig",
     "Retriever",
     "SavedIndex",
+    "Skipped",
     "Span",
     "Warn",
     "corpus_fingerprint",
@@ -76,5 +78,6 @@ __all__ = [
     "saved_indexes",
     "shorten",
     "shorten_start",
+    "skipped_summary",
     "tokens",
 ]

@@ -7,7 +7,9 @@ from retrieval.corpus.assemble import Corpus, Document, Passage, make_passage
 from retrieval.corpus.readers import (
     META_SUFFIX,
     READERS,
+    CorpusFiles,
     RawDocument,
+    Skipped,
     Warn,
     corpus_files,
     read_corpus,
@@ -17,9 +19,11 @@ from retrieval.corpus.readers import (
 __all__ = [
     "META_SUFFIX",
     "Corpus",
+    "CorpusFiles",
     "Document",
     "Passage",
     "RawDocument",
+    "Skipped",
     "Warn",
     "corpus_files",
     "make_passage",

@@ -17,6 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
 from bot import messages
+from bot.bidi import isolate, isolate_runs
 from bot.events import UploadRecord
 from bot.telegram import format as fmt
 from bot.telegram.background import run_in_background
@@ -39,12 +40,6 @@ log = logging.getLogger("bot.telegram")
 INSPECT_SECONDS = 120.0  # a file whose text cannot be read in this time is refused
 REMOVE_PATTERN = re.compile(r"del:([0-9a-f]{12}|-)")
 REASON_CHARS = 200
-
-
-def isolate(text: str) -> str:
-    """A left-to-right run (a file name, a size, a reader's message) kept whole and in order
-    inside an Arabic line (Unicode's first-strong isolate)."""
-    return f"\u2068{text}\u2069"
 
 
 def _megabytes(size: int | float) -> str:
@@ -186,10 +181,15 @@ def _parse(out: str) -> dict | None:
     return found if isinstance(found, dict) and isinstance(found.get("documents"), list) else None
 
 
+def shown_title(title: str, limit: int = 120) -> str:
+    """A document's title quoted in a reply: short, printable, Latin runs isolated."""
+    return isolate_runs(fmt.echo(title, limit))
+
+
 def _title(documents: list[Document], checked: list[dict]) -> str:
     if documents:
-        return fmt.echo(documents[0].title, 120)
-    return fmt.echo(str(checked[0].get("title") or "?"), 120)
+        return shown_title(documents[0].title)
+    return shown_title(str(checked[0].get("title") or "?"))
 
 
 def _added_text(done: Reload, documents: list[Document], title: str) -> str:
@@ -216,7 +216,7 @@ def documents_text(stored: list[Stored], documents: list[Document]) -> str:
     for number, upload in enumerate(stored, start=1):
         found = upload.documents(documents)
         if found:
-            what = f"«{fmt.escape(fmt.echo(found[0].title, 80))}» — "
+            what = f"«{fmt.escape(shown_title(found[0].title, 80))}» — "
             what += f"{sum(d.passage_count for d in found)} {messages.PASSAGES_LABEL}"
         else:
             what = fmt.escape(messages.DOCUMENT_NOT_INDEXED)
@@ -249,7 +249,7 @@ async def remove_command(update: Update, context: BotContext) -> None:
         return
     upload = stored[number - 1]
     found = upload.documents(context.retriever.corpus.documents)
-    title = fmt.echo(found[0].title, 120) if found else upload.path.name
+    title = shown_title(found[0].title) if found else isolate(upload.path.name)
     question = messages.REMOVE_CONFIRM.format(title=title, name=isolate(upload.label))
     buttons = InlineKeyboardMarkup(
         [[
@@ -285,7 +285,7 @@ async def remove_button(update: Update, context: BotContext) -> None:
         digest = await asyncio.to_thread(sha256_of, upload.path)
         upload.path.unlink(missing_ok=True)
     found = upload.documents(context.retriever.corpus.documents)
-    title = fmt.echo(found[0].title, 120) if found else upload.path.name
+    title = shown_title(found[0].title) if found else isolate(upload.path.name)
     passages = sum(d.passage_count for d in found)
     record = UploadRecord(
         "remove", callback.from_user.id, digest, upload.size, title, upload.path.name, passages
