@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -192,6 +193,7 @@ def main() -> None:
         bot.wait(60)
         sampler.running = False
         api.stop()
+        shutil.rmtree(work, ignore_errors=True)  # its indexes: gigabytes at 1M passages
     answered_at = {c["params"]["chat_id"]: c["at"] for c in replies}
     counts = {c["params"]["chat_id"] for c in replies}
     once = len(replies) == len(load.asked) == len(counts)
