@@ -6,6 +6,7 @@ from __future__ import annotations
 from retrieval.corpus.assemble import Corpus, Document, Passage, make_passage
 from retrieval.corpus.readers import (
     META_SUFFIX,
+    READERS,
     CorpusFiles,
     RawDocument,
     Skipped,
@@ -27,5 +28,11 @@ __all__ = [
     "corpus_files",
     "make_passage",
     "read_corpus",
+    "readable_suffixes",
     "sidecar_path",
 ]
+
+
+def readable_suffixes() -> tuple[str, ...]:
+    """The file extensions a reader is registered for (".txt", ...), as the registry is now."""
+    return tuple(sorted(READERS))

@@ -136,6 +136,8 @@ def write_manifest(
         "fingerprint": location.fingerprint,
         "corpus_state": location.corpus_state,
         "corpus": str(corpus),
+        # resolved: `marjaa index --list` tells which corpus it is from any folder
+        "corpus_root": str(corpus.expanduser().resolve()),
         "engine": built.engine.name,
         "documents": built.documents,
         "passages": built.passages,

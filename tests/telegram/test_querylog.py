@@ -187,12 +187,15 @@ async def test_stats_is_an_unknown_command_to_everyone_else(logged_bot):
     assert bot.api.called("sendMessage", chat_id=GROUP) == []
 
 
-async def test_stats_is_in_the_menu_of_admins_only(logged_bot):
+async def test_admin_commands_are_in_the_menu_of_admins_only(logged_bot):
     default, admin = logged_bot.api.called("setMyCommands")
     assert "scope" not in default.params
-    assert "stats" not in [c["command"] for c in default.params["commands"]]
+    admin_only = {"stats", "reload", "documents", "remove"}
+    assert not admin_only & {c["command"] for c in default.params["commands"]}
     assert admin.params["scope"] == {"type": "chat", "chat_id": ADMIN}
-    assert [c["command"] for c in admin.params["commands"]][-1] == "stats"
+    assert [c["command"] for c in admin.params["commands"]][-4:] == [
+        "stats", "reload", "documents", "remove"
+    ]  # fmt: skip
 
 
 async def test_stats_with_no_log_yet_or_a_damaged_one(api, retriever, db):
