@@ -48,13 +48,13 @@ QUESTIONS = [
 ]
 
 
-def run_bot() -> None:
+def run_bot(corpus: Path = ROOT / "seeds") -> None:
     """The bot process: `marjaa bot` with python-telegram-bot's send pacing switched off."""
     from bot.cli import main
     from tools.bot_harness import without_send_pacing
 
     without_send_pacing()
-    sys.exit(main(["bot", "--corpus", str(ROOT / "seeds"), "--no-log"]))
+    sys.exit(main(["bot", "--corpus", str(corpus), "--no-log"]))
 
 
 class FakeTelegram:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
@@ -14,6 +15,10 @@ from bot.telegram.intake import DeliverySink, Intake
 from bot.telegram.ratelimit import UserRateLimiter
 from bot.telegram.recent_answers import RecentAnswers
 from retrieval import Retriever
+
+if TYPE_CHECKING:
+    from bot.telegram.activity import Activity, UpdateNote
+    from bot.telegram.reload import IndexKeeper
 
 # Each user's budget: this many messages per window (handlers/gate.py prices the other kinds:
 # twice as many button presses, six times as many inline queries).
@@ -37,6 +42,8 @@ class BotData:
         default_factory=lambda: UserRateLimiter(QUESTIONS_PER_WINDOW, WINDOW_SECONDS)
     )
     watch: CorpusWatch | None = None
+    keeper: IndexKeeper | None = None  # swaps ``retriever`` for a newer index (reload.py)
+    activity: Activity | None = None  # the activity lines of the bot's own log
     intake: Intake | None = None  # the inbox every update goes through (bot/telegram/intake.py)
 
     @property
@@ -47,6 +54,9 @@ class BotData:
 
 class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
     """The context every handler gets: ``context.retriever`` instead of bot_data["..."]."""
+
+    # one context serves every handler group of an update: its activity line's notes
+    note: UpdateNote | None = None
 
     @property
     def retriever(self) -> Retriever:
@@ -61,6 +71,12 @@ class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
     @property
     def sink(self) -> EventSink:
         return self.bot_data.sink
+
+    @property
+    def keeper(self) -> IndexKeeper:
+        keeper = self.bot_data.keeper
+        assert keeper is not None, "build_application sets the index keeper"
+        return keeper
 
 
 CONTEXT_TYPES = ContextTypes(context=BotContext, bot_data=BotData)
