@@ -30,7 +30,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor, ExtBot
 
-from bot.events import EventSink, FeedbackRecord, QueryRecord
+from bot.events import EventSink, FeedbackRecord, QueryRecord, UploadRecord
 from bot.querylog import QueryLog
 from bot.telegram.handlers.shared import hand_to_log
 from bot.telegram.inbox import MAX_ATTEMPTS, Inbox, Row
@@ -45,7 +45,17 @@ MAINTAIN_EVERY = 600.0  # seconds between prunings and checkpoints of the inbox 
 UPDATE_KINDS = ("message", "edited_message", "callback_query", "inline_query",
                 "chosen_inline_result")  # fmt: skip
 
-LogRecord = QueryRecord | FeedbackRecord
+LogRecord = QueryRecord | FeedbackRecord | UploadRecord
+# each kind of record by its name, which is also its EventSink method's: log_<name>
+RECORD_KINDS: dict[str, type] = {
+    "query": QueryRecord,
+    "feedback": FeedbackRecord,
+    "upload": UploadRecord,
+}
+
+
+def kind_of(record: LogRecord) -> str:
+    return next(name for name, kind in RECORD_KINDS.items() if isinstance(record, kind))
 
 
 @dataclass
@@ -89,22 +99,23 @@ def _without_names(value: Any) -> Any:
 def record_to_json(record: LogRecord) -> dict[str, Any]:
     data = asdict(record)
     data["timestamp"] = record.timestamp.isoformat()
-    data["type"] = "query" if isinstance(record, QueryRecord) else "feedback"
+    data["type"] = kind_of(record)
     return data
 
 
 def record_from_json(data: dict[str, Any]) -> LogRecord:
     fields = {**data, "timestamp": datetime.fromisoformat(data["timestamp"])}
-    if fields.pop("type") == "feedback":
-        return FeedbackRecord(**fields)
+    kind = fields.pop("type")
+    if kind != "query":  # flat records
+        return RECORD_KINDS[kind](**fields)
     answer = fields["answer"]
     results = tuple(
         Result(
-            rank=result["rank"],
-            passage=Passage(**result["passage"]),
-            score=result["score"],
-            answer_sentence=result["answer_sentence"],
-            highlights=tuple((start, end) for start, end in result["highlights"]),
+            **{
+                **result,
+                "passage": Passage(**result["passage"]),
+                "highlights": tuple((start, end) for start, end in result["highlights"]),
+            }
         )
         for result in answer["results"]
     )
@@ -188,6 +199,9 @@ class DeliverySink:
     def log_feedback(self, record: FeedbackRecord) -> None:
         self._take(record)
 
+    def log_upload(self, record: UploadRecord) -> None:
+        self._take(record)
+
     def _take(self, record: LogRecord) -> None:
         delivery = CURRENT.get()
         if delivery is not None:
@@ -198,7 +212,7 @@ class DeliverySink:
 
 def hand(sink: EventSink, record: LogRecord) -> None:
     """Give a record to the log (a failing log must never cost the user a reply)."""
-    hand_to_log(sink.log_query if isinstance(record, QueryRecord) else sink.log_feedback, record)
+    hand_to_log(getattr(sink, f"log_{kind_of(record)}"), record)
 
 
 # --- the inbox of one running bot ------------------------------------------------------------

@@ -11,7 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.events import FeedbackRecord, QueryRecord, UploadRecord
 from bot.telegram.inbox import DONE_FILE, INBOX_FILE, MAX_ATTEMPTS, Inbox
+from bot.telegram.intake import record_from_json, record_to_json
 from tests.support.harness import (
     CAFE_QUESTION,
     CARAVAN_QUESTION,
@@ -101,3 +103,14 @@ async def test_done_updates_keep_no_text_and_old_rows_are_pruned(tmp_path):
     assert [p.update_id for p in leftovers.pending] == [2]
     assert [json.dumps(r) for r in leftovers.records] == ['{"type": "feedback"}']
     await inbox.close()
+
+
+def test_log_records_survive_the_outbox_unchanged(seeds_retriever):
+    answer = seeds_retriever.search("أين عقد حوار المنامة؟")
+    records = [
+        QueryRecord("0123456789ab", "telegram", "private", 42, answer, 12.5),
+        FeedbackRecord("0123456789ab", 42, -1),
+        UploadRecord("add", 7, "f" * 64, 1234, "عنوان", "upload-1.txt", 3),
+    ]
+    again = [record_from_json(json.loads(json.dumps(record_to_json(r)))) for r in records]
+    assert again == records
