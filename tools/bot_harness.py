@@ -89,7 +89,8 @@ class RunningBot:
     api: FakeBotApi
     app: Any
     sink: Any  # a RecordingSink unless the test gave another (a QueryLog)
-    inbox: Path  # the folder of the bot's inbox files (a temporary one)
+    inbox: Path  # the folder of the bot's inbox files
+    own_inbox: bool = True  # a temporary folder of its own, removed when it stops
 
     async def ask(self, text: str, **options: Any) -> Call:
         """Send ``text``; return the bot's next message to that chat (as delivered) once the
@@ -144,6 +145,7 @@ async def start_bot(
     sink: EventSink | None = None,
     watch: CorpusWatch | None = None,
     keeper: IndexKeeper | None = None,
+    inbox: Path | None = None,
     **settings: Any,
 ) -> RunningBot:
     """Build the Application as `marjaa bot` does and start polling the fake server.
@@ -153,7 +155,9 @@ async def start_bot(
     """
     config = Settings(telegram_bot_token=TOKEN, telegram_api_base_url=api.base_url, **settings)
     sink = sink if sink is not None else RecordingSink()
-    inbox = Path(tempfile.mkdtemp(prefix="marjaa-inbox-"))
+    # the folder of its inbox files: a temporary one (removed by stop_bot) unless given
+    own = inbox is None
+    inbox = inbox or Path(tempfile.mkdtemp(prefix="marjaa-inbox-"))
     app = build_application(
         config, retriever, inbox, sink, limiter=limiter, watch=watch, keeper=keeper
     )
@@ -167,7 +171,7 @@ async def start_bot(
         error_callback=lambda exc: app.create_task(app.process_error(error=exc, update=None)),
     )
     await app.start()
-    return RunningBot(api, app, sink, inbox)
+    return RunningBot(api, app, sink, inbox, own)
 
 
 async def stop_bot(bot: RunningBot) -> None:
@@ -178,4 +182,5 @@ async def stop_bot(bot: RunningBot) -> None:
         await bot.app.stop()
     await bot.app.shutdown()
     await bot.app.post_shutdown(bot.app)
-    shutil.rmtree(bot.inbox, ignore_errors=True)
+    if bot.own_inbox:
+        shutil.rmtree(bot.inbox, ignore_errors=True)

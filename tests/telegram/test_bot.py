@@ -479,6 +479,28 @@ async def test_allow_list_turns_away_other_chats_but_not_admins(api, retriever):
         await stop_bot(bot)
 
 
+async def test_an_edited_message_outside_the_allow_list_gets_the_refusal(api, retriever):
+    bot = await start_bot(api, retriever, allowed_chat_ids=frozenset({GROUP}))
+    try:
+        api.edit_text(api.message(SPICE_QUESTION), CAFE_QUESTION)
+        (reply,) = await api.wait_for("sendMessage", 1, ok=True, chat_id=USER)
+        assert shown(reply) == messages.NOT_ALLOWED
+    finally:
+        await stop_bot(bot)
+
+
+async def test_the_bot_answers_when_its_inbox_cannot_be_written(api, retriever, tmp_path, caplog):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    bot = await start_bot(api, retriever, inbox=blocker)
+    try:
+        assert "📖" in shown(await bot.ask(SPICE_QUESTION))  # answered from memory
+        assert "📖" in shown(await bot.ask(CAFE_QUESTION))
+    finally:
+        await stop_bot(bot)
+    assert caplog.text.count("inbox: cannot write to") == 1  # said once, not per update
+
+
 async def test_concurrent_questions_from_many_users_are_all_answered(bot):
     users = range(3000, 3010)
     for user in users:
