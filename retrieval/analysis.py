@@ -9,7 +9,7 @@ from retrieval.normalize import tokens
 from retrieval.stopwords import STOP_WORDS
 
 EXACT = "="  # prefix of exact-form terms; never part of a token, so fields cannot collide
-STEMMERS = ("snowball", "light", "isri", "tashaphyne", "tashaphyne-root", "none")
+STEMMERS = ("clitic-light", "snowball", "light", "isri", "tashaphyne", "tashaphyne-root", "none")
 # Arabic words shorter than this are left unstemmed: stemming them only creates collisions.
 MIN_STEM_LENGTH = 3
 
@@ -18,7 +18,7 @@ MIN_STEM_LENGTH = 3
 class AnalyzerConfig:
     """How text becomes index terms. Part of the index fingerprint: change it, rebuild."""
 
-    stemmer: str = "snowball+isri"
+    stemmer: str = "clitic-light+isri"
     exact_field: bool = True  # also index the unstemmed form, so exact matches rank higher
     heading_weight: int = 1  # heading terms are counted this many times with their passage
     title_weight: int = 1  # document title terms added to each passage this many times
@@ -51,6 +51,33 @@ def _light(word: str) -> str:
         if word.startswith(prefix) and len(word) - len(prefix) >= 2:
             word = word[len(prefix) :]
             break
+    for suffix in _LIGHT_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            word = word[: -len(suffix)]
+    return word
+
+
+# The article with the conjunction or preposition that may precede it, longest first: the
+# proclitics Lucene's ArabicStemmer strips, plus و/ف before بال/كال/لل.
+ARTICLES = ("وبال", "فبال", "وكال", "فكال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "ال")
+
+
+def clitic_light(word: str) -> str:
+    """A light stem that every inflected form of a word reaches (docs/retrieval.md, "Stems").
+
+    The article and what precedes it (وال، بال، كال، فال، لل، ال…) go first, then a leading
+    conjunction و, then Lucene's suffixes (ها ان ات ون ين يه ه ي, each at most once, in that
+    order). Words arrive folded (ة → ه, ى → ي), so the definite and bare forms of a word in ة
+    lose the same ه: المدرسة, للمدرسة, ومدرسة and مدرسة all become مدرس, which Snowball's
+    stemmer (it drops the ه only when no article was removed) does not give.
+    """
+    for article in ARTICLES:
+        if word.startswith(article) and len(word) - len(article) >= 2:
+            word = word[len(article) :]
+            break
+    # after the article too, so that الوزير and وزير agree
+    if word.startswith("و") and len(word) > 3:
+        word = word[1:]
     for suffix in _LIGHT_SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 2:
             word = word[: -len(suffix)]
@@ -129,6 +156,7 @@ def make_stemmer(name: str) -> Stem:
         snowball = Stemmer.Stemmer("arabic")
         return Stem(snowball.stemWord, snowball.stemWords)
     base = {
+        "clitic-light": lambda: clitic_light,
         "light": lambda: _light,
         "isri": _isri,
         "tashaphyne": _tashaphyne,

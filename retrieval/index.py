@@ -26,7 +26,7 @@ AUTO_BM25S_FROM = 500
 @dataclass(frozen=True)
 class BM25Config:
     variant: str = "okapi"
-    k1: float = 1.5
+    k1: float = 1.2
     b: float = 0.75
 
     def fingerprint(self) -> str:
@@ -46,6 +46,13 @@ class Engine(Protocol):
 
     def document_frequency(self, term: str) -> int:
         """In how many passages ``term`` occurs."""
+        ...
+
+    def term_scores(self, terms: Sequence[str], passages: np.ndarray) -> np.ndarray:
+        """Each term's BM25 weight in each of ``passages`` (float64, terms x passages): what
+        ``scores`` adds for the term where the passage contains it, 0 where it does not.
+        (BM25+ also gives every passage idf x delta for each query term; that constant is
+        left out, so a positive weight always means the passage has the term.)"""
         ...
 
     def save(self, folder: Path) -> list[Path]:
@@ -109,6 +116,7 @@ class RankBM25Engine:
             "bm25plus": rank_bm25.BM25Plus,
         }[config.variant]
         self.size = len(lengths)
+        self._variant = config.variant
         self._ids, self._lengths, self._terms = ids, lengths, terms  # kept compact, to save
         flat, ends = ids.tolist(), np.cumsum(lengths).tolist()
         documents = [flat[a:b] for a, b in zip([0, *ends], ends, strict=False)]
@@ -141,6 +149,22 @@ class RankBM25Engine:
     def document_frequency(self, term: str) -> int:
         found = self.vocabulary.get(term)
         return 0 if found is None else self._df[found]
+
+    def term_scores(self, terms: Sequence[str], passages: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(terms), len(passages)))
+        docs = [self._bm25.doc_freqs[i] for i in passages.tolist()]
+        ids = passages.tolist()
+        for row, term in enumerate(terms):
+            found = self.vocabulary.get(term)
+            if found is None:
+                continue
+            has = np.array([found in doc for doc in docs], dtype=bool)
+            if has.any():
+                weights = np.asarray(self._bm25.get_batch_scores([found], ids))
+                if self._variant == "bm25plus":  # the share every passage gets
+                    weights = weights - self._bm25.idf[found] * self._bm25.delta
+                out[row] = np.where(has, weights, 0.0)
+        return out
 
     def save(self, folder: Path) -> list[Path]:
         np.save(folder / self.IDS_FILE, self._ids)

@@ -6,15 +6,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from retrieval.abstention import AbstentionConfig, Evidence, is_answered
 from retrieval.analysis import EXACT, Analyzer, AnalyzerConfig
 from retrieval.bm25s_engine import BM25SEngine
 from retrieval.corpus import Corpus, Passage, load_corpus
 from retrieval.encode import Vocabulary, encode_passages, passage_text
 from retrieval.index import BM25Config, Engine, RankBM25Engine, lucene_idf, resolve_engine, top_k
-from retrieval.normalize import normalize, tokens
+from retrieval.normalize import normalize, recent_tokens, tokens
 from retrieval.query import QueryPlan, plan_query
 from retrieval.readers import Warn
-from retrieval.sentences import Span, best_sentence_and_highlights
+from retrieval.scoring import ScoringConfig, rank
+from retrieval.sentences import Span, best_sentence_and_highlights, written_form
+from retrieval.typos import Typos
 from retrieval.variants import Variants
 
 # How many extra candidates to fetch so that dropping repeated passages still leaves k.
@@ -26,12 +29,9 @@ class RetrievalConfig:
     analyzer: AnalyzerConfig = field(default_factory=AnalyzerConfig)
     bm25: BM25Config = field(default_factory=BM25Config)
     engine: str = "auto"  # "rank-bm25", "bm25s", or "auto": by corpus size
-    # Abstention (docs/retrieval.md): no answer when the words the corpus has never seen
-    # make up this share of the question or more...
-    max_unknown: float = 0.65
-    # ...or when the best passage covers less than this share of the question's informative
-    # words, each weighted by its rarity in the corpus.
-    min_coverage: float = 0.26
+    abstention: AbstentionConfig = field(default_factory=AbstentionConfig)
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    typos: bool = True  # guess what unknown question words meant (typos.py)
 
     def fingerprint(self) -> str:
         return f"{self.analyzer.fingerprint()};{self.bm25.fingerprint()};engine={self.engine}"
@@ -54,6 +54,10 @@ class Answer:
     results: tuple[Result, ...]
     words: tuple[str, ...] = ()  # the question's informative words (normalized)
     coverage: float = 0.0  # weighted share of ``words`` found in the best passage
+    unknown_share: float = 0.0  # weighted share of ``words`` the corpus knows in no spelling
+    # "did you mean": (question word as written, the corpus word it may have meant, as a
+    # passage writes it), for the words the corpus does not know
+    suggestions: tuple[tuple[str, str], ...] = ()
 
 
 ENGINE_CLASSES: dict[str, type[RankBM25Engine] | type[BM25SEngine]] = {
@@ -82,7 +86,9 @@ class Retriever:
         self.config = config or RetrievalConfig()
         self.analyzer = Analyzer(self.config.analyzer)
         self.engine = engine or build_engine(corpus.passages, self.config)
-        self.variants = Variants(self._known_words())
+        known = list(self._known_words())
+        self.variants = Variants(known)
+        self.typos = Typos(known, self._word_frequency) if self.config.typos else None
 
     @classmethod
     def from_path(
@@ -100,14 +106,29 @@ class Retriever:
             return (t[1:] for t in self.engine.vocabulary if t.startswith(EXACT))
         return (w for p in self.corpus.passages for w in p.tokens)
 
+    def _word_frequency(self, word: str) -> int:
+        if self.config.analyzer.exact_field:
+            return self.engine.document_frequency(EXACT + word)
+        return self.engine.document_frequency(self.analyzer.stem(word))
+
     def idf(self, term: str) -> float:
         """Inverse document frequency (always positive; highest for unseen terms)."""
         return lucene_idf(self.engine.size, self.engine.document_frequency(term))
 
     def plan(self, question: str) -> QueryPlan:
         return plan_query(
-            question, self.analyzer, self.engine.document_frequency, self.idf, self.variants
+            question,
+            self.analyzer,
+            self.engine.document_frequency,
+            self.idf,
+            self.variants,
+            self.typos,
+            self.config.scoring.guess_weight,
         )
+
+    def _text_tokens(self, index: int) -> Sequence[str]:
+        # the same cached tokenization that de-duplicating results asks for next
+        return recent_tokens(self.corpus.passages[index].text)
 
     def coverage(self, plan: QueryPlan, passage: Passage) -> float:
         """How much of the question the passage (with its heading and title) contains."""
@@ -122,7 +143,10 @@ class Retriever:
         normalized = normalize(question)
         if not plan.words:
             return Answer(question, normalized, False, ())
-        hits = top_k(self.engine.scores(plan.terms), k + EXTRA_CANDIDATES)
+        ranking = rank(
+            self.engine, plan, self.config.scoring, k + EXTRA_CANDIDATES, self._text_tokens
+        )
+        hits = ranking.hits
         match = plan.match
         results: list[Result] = []
         kept_texts: list[str] = []
@@ -144,10 +168,38 @@ class Retriever:
             )
             if len(results) == k:
                 break
-        coverage = self.coverage(plan, results[0].passage) if results else 0.0
-        answered = (
-            bool(results)
-            and coverage >= self.config.min_coverage
-            and plan.unknown_share < self.config.max_unknown
+        coverage = ranking.coverage[hits[0][0]] if results else 0.0
+        evidence = Evidence(
+            len(plan.words), coverage, plan.unknown_share, tuple(r.score for r in results)
         )
-        return Answer(question, normalized, answered, tuple(results), plan.words, coverage)
+        answered = is_answered(evidence, self.config.abstention)
+        suggestions = () if answered else self.suggestions(question, plan)
+        return Answer(
+            question,
+            normalized,
+            answered,
+            tuple(results),
+            plan.words,
+            coverage,
+            plan.unknown_share,
+            suggestions,
+        )
+
+    def suggestions(self, question: str, plan: QueryPlan) -> tuple[tuple[str, str], ...]:
+        """For each guessed word: the question's word as written and the corpus word as a
+        passage writes it (the display never shows normalized text)."""
+        found = []
+        for word, guess in plan.guesses.items():
+            written = written_form(question, word)
+            shown = self._written_in_corpus(guess)
+            if written and shown:
+                found.append((written, shown))
+        return tuple(found)
+
+    def _written_in_corpus(self, word: str) -> str | None:
+        """How a passage that contains the normalized ``word`` writes it."""
+        term = EXACT + word if self.config.analyzer.exact_field else self.analyzer.stem(word)
+        hits = top_k(self.engine.scores([term]), 1)
+        if not hits:
+            return None
+        return written_form(self.corpus.passages[hits[0][0]].text, word)
