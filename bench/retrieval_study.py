@@ -25,36 +25,44 @@ import dataclasses
 import hashlib
 import itertools
 import os
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import retrieval.text.normalize as normalize_module  # a study of internals: its table
+from retrieval import (
+    AbstentionConfig,
+    AnalyzerConfig,
+    Answer,
+    BM25Config,
+    Corpus,
+    Evidence,
+    Question,
+    RetrievalConfig,
+    Retriever,
+    is_answered,
+    load_corpus,
+    load_questions,
+    normalize,
+    outcomes,
+)
 
-import retrieval.normalize as normalize_module
-from retrieval.abstention import AbstentionConfig, Evidence, is_answered
-from retrieval.analysis import AnalyzerConfig
-from retrieval.corpus import Corpus, load_corpus
-from retrieval.evaluate import MRR_DEPTH, Question, load_questions, outcomes
-from retrieval.index import BM25Config
-from retrieval.normalize import normalize
-from retrieval.search import Answer, RetrievalConfig, Retriever, build_engine
+DEPTH = 10  # ranks looked at: MRR@10
 
 # Today's product configuration (its ranking; its abstention is re-chosen like any row's).
 CHOSEN = RetrievalConfig()
 # The configuration of docs/retrieval.md before issue 14 (Snowball stem field, one bag of
 # terms, no typo guesses, no proximity).
 BEFORE = RetrievalConfig(
-    analyzer=AnalyzerConfig(stemmer="snowball+isri"), bm25=BM25Config(k1=1.5), typos=False
+    analyzer=AnalyzerConfig(stemmer="snowball+isri"), bm25=BM25Config(k1=1.5), typos="off"
 )
 BASELINE = RetrievalConfig(
     analyzer=AnalyzerConfig(
         stemmer="snowball", exact_field=False, title_weight=0, query_stop_words=False
     ),
     bm25=BM25Config(k1=1.5),
-    typos=False,
+    typos="off",
 )
 
 
@@ -106,7 +114,7 @@ class Variant:
 
 def _variants() -> list[Variant]:
     consistent = analyzer(BEFORE, stemmer="clitic-light+isri")
-    typos = dataclasses.replace(consistent, typos=True)
+    typos = dataclasses.replace(consistent, typos="non-words")
     lucene = bm25(typos, k1=1.2)
     return [
         Variant(
@@ -126,12 +134,18 @@ def _variants() -> list[Variant]:
             "clitic-light alone (no root field)",
             [analyzer(BEFORE, stemmer="clitic-light")],
         ),
-        # typos, on the consistent stems
-        Variant("typos", "+ typo guesses at weight 0.5", [typos]),
+        # typo guesses, on the consistent stems
         Variant(
             "typos",
-            "+ typo guesses, weight chosen",
+            "+ guesses for every unknown word (weight 0.5)",
+            [dataclasses.replace(consistent, typos="all")],
+        ),
+        Variant("typos", "+ guesses for non-words only (weight 0.5)", [typos]),
+        Variant(
+            "typos",
+            "+ guesses for non-words, weight chosen; a guessed word's unknown share chosen",
             [scoring(typos, guess_weight=w) for w in (0.25, 0.5, 0.75, 1.0)],
+            thresholds=with_axes(THRESHOLDS, guess_unknown=(0.0, 0.5, 1.0)),
         ),
         # BM25 parameters, on the consistent stems with typo guesses
         Variant("BM25", "k1 chosen (1.2, 1.5, 2.0)", [bm25(typos, k1=k) for k in (1.2, 1.5, 2.0)]),
@@ -176,11 +190,27 @@ def _variants() -> list[Variant]:
                 for w in (3, 4, 6)
             ],
         ),
+        # abstention rules, on the chosen ranking
+        Variant(
+            "abstention",
+            "coverage needed shrinks for long questions (from 4-6 words, power 0.5 or 1)",
+            [CHOSEN],
+            thresholds=with_axes(THRESHOLDS, long_from=(4, 5, 6), long_power=(0.5, 1.0)),
+        ),
+        Variant(
+            "abstention",
+            "coverage needed relieved for a clear winner (top ≥ 1.5× or 2× the 5th)",
+            [CHOSEN],
+            thresholds=with_axes(
+                THRESHOLDS, margin_ratio=(1.5, 2.0), margin_relief=(0.75, 0.85, 1.0)
+            ),
+        ),
         # everything chosen together
         Variant(
             "chosen",
             "**chosen**: the product's settings, its grids re-chosen per fold",
             CHOSEN_GRID,
+            thresholds=CHOSEN_THRESHOLDS,
         ),
         # normalization, re-measured on the chosen settings
         Variant("normalization", "ة kept apart from ه", [CHOSEN], table={"teh_marbuta": False}),
@@ -188,6 +218,17 @@ def _variants() -> list[Variant]:
     ]
 
 
+def with_axes(base: list[AbstentionConfig], **axes: Sequence) -> list[AbstentionConfig]:
+    """Each of ``base`` combined with every combination of the axes' values."""
+    names = list(axes)
+    return [
+        dataclasses.replace(a, **dict(zip(names, values, strict=True)))
+        for a in base
+        for values in itertools.product(*axes.values())
+    ]
+
+
+CHOSEN_THRESHOLDS = with_axes(THRESHOLDS, guess_unknown=(0.0, 0.5, 1.0))
 CHOSEN_GRID = [
     bm25(analyzer(scoring(CHOSEN, coordination=c, proximity=x), title_weight=t), b=b)
     for b in (0.5, 0.75)
@@ -228,26 +269,28 @@ def evidence(answer: Answer) -> Evidence:
         answer.coverage,
         answer.unknown_share,
         tuple(r.score for r in answer.results),
+        answer.guessed_share,
     )
 
 
-_ENGINES: dict[tuple[int, str], object] = {}
+_BUILT: dict[tuple[int, str], Retriever] = {}
 
 
 def retriever(corpus: Corpus, config: RetrievalConfig) -> Retriever:
-    """A retriever, reusing the engine of an earlier one with the same index settings."""
+    """A retriever, reusing the index of an earlier one with the same index settings."""
     key = (id(corpus), config.fingerprint())
-    engine = _ENGINES.get(key)
-    if engine is None:
-        engine = _ENGINES[key] = build_engine(corpus.passages, config)
-    return Retriever(corpus, config, engine=engine)
+    built = _BUILT.get(key)
+    if built is None:
+        built = _BUILT[key] = Retriever(corpus, config)
+    return Retriever(corpus, config, engine=built.engine)
 
 
 def ask_all(
     config: RetrievalConfig, questions: list[Question], arcd: Corpus, seeds: Corpus
 ) -> list[Asked]:
-    own = list(outcomes(retriever(arcd, config), questions, MRR_DEPTH))
-    other = [evidence(retriever(seeds, config).search(q.question, MRR_DEPTH)) for q in questions]
+    own = list(outcomes(retriever(arcd, config), questions, DEPTH))
+    # the abstention rule looks at the first 5 results at most
+    other = [evidence(retriever(seeds, config).search(q.question, 5)) for q in questions]
     return [
         Asked(o.rank, o.recall_hit, evidence(o.answer), e) for o, e in zip(own, other, strict=True)
     ]

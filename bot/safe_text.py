@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from retrieval import ELLIPSIS
+
 REPLACEMENT = "\ufffd"
-ELLIPSIS = "…"
 # C0 controls but tab and newline (a carriage return or an escape sequence could rewrite a
 # terminal that lists the log), DEL and C1 controls; and lone surrogates, which UTF-8 cannot
 # encode: one of them in a row would make every later write to SQLite fail.
@@ -22,3 +23,12 @@ def bounded(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: max(limit - 1, 0)] + ELLIPSIS
+
+
+# First-strong isolate ... pop directional isolate: the text keeps its own direction inside
+# an Arabic line, so a Latin word or number in it cannot reorder the sentence around it.
+FSI, PDI = "\u2068", "\u2069"
+
+
+def isolated(text: str) -> str:
+    return f"{FSI}{text}{PDI}"

@@ -5,24 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class AbstentionConfig:
-    # No answer when the words the corpus has never seen make up this share of the
-    # question or more...
-    max_unknown: float = 0.65
-    # ...or when the best passage covers less than this share of the question's informative
-    # words, each weighted by its rarity in the corpus.
-    min_coverage: float = 0.26
-    # Long questions (translated, wordy) carry words a passage need not repeat: from this
-    # many informative words on, the coverage needed shrinks as (long_from / words) ** long_power
-    long_from: int = 1000
-    long_power: float = 0.5
-    # A clear winner: when the best passage scores this many times the k-th, the coverage
-    # needed is multiplied by margin_relief (1: margins play no part)
-    margin_ratio: float = 2.0
-    margin_rank: int = 5
-    margin_relief: float = 1.0
+from retrieval.config import AbstentionConfig
 
 
 @dataclass(frozen=True)
@@ -33,6 +16,7 @@ class Evidence:
     coverage: float  # weighted share of them in the best passage
     unknown_share: float  # weighted share the corpus knows in no spelling
     scores: tuple[float, ...]  # of the results, best first
+    guessed_share: float = 0.0  # weighted share known only through a guessed spelling
 
 
 def needed_coverage(evidence: Evidence, config: AbstentionConfig) -> float:
@@ -50,6 +34,7 @@ def needed_coverage(evidence: Evidence, config: AbstentionConfig) -> float:
 def is_answered(evidence: Evidence, config: AbstentionConfig) -> bool:
     return (
         bool(evidence.scores)
-        and evidence.unknown_share < config.max_unknown
+        and evidence.unknown_share + config.guess_unknown * evidence.guessed_share
+        < config.max_unknown
         and evidence.coverage >= needed_coverage(evidence, config)
     )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
-from retrieval.normalize import tokens
-from retrieval.stopwords import STOP_WORDS
+from retrieval.config import AnalyzerConfig
+from retrieval.text.arabic import is_arabic
+from retrieval.text.normalize import tokens
+from retrieval.text.stopwords import STOP_WORDS
 
 EXACT = "="  # prefix of exact-form terms; never part of a token, so fields cannot collide
 STEMMERS = ("clitic-light", "snowball", "light", "isri", "tashaphyne", "tashaphyne-root", "none")
@@ -14,31 +15,9 @@ STEMMERS = ("clitic-light", "snowball", "light", "isri", "tashaphyne", "tashaphy
 MIN_STEM_LENGTH = 3
 
 
-@dataclass(frozen=True)
-class AnalyzerConfig:
-    """How text becomes index terms. Part of the index fingerprint: change it, rebuild."""
-
-    stemmer: str = "clitic-light+isri"
-    exact_field: bool = True  # also index the unstemmed form, so exact matches rank higher
-    heading_weight: int = 1  # heading terms are counted this many times with their passage
-    title_weight: int = 1  # document title terms added to each passage this many times
-    query_stop_words: bool = True
-    char_ngrams: int = 0  # > 0: also index character n-grams of each token (study only)
-
-    def fingerprint(self) -> str:
-        return (
-            f"stem={self.stemmer};exact={int(self.exact_field)};h={self.heading_weight};"
-            f"t={self.title_weight};stop={int(self.query_stop_words)};ng={self.char_ngrams}"
-        )
-
-
-def _is_arabic(word: str) -> bool:
-    return "\u0621" <= word[0] <= "\u064a"
-
-
 def _stemmable(word: str) -> bool:
     """Whether a word is stemmed: Arabic words of MIN_STEM_LENGTH letters or more."""
-    return len(word) >= MIN_STEM_LENGTH and _is_arabic(word)
+    return len(word) >= MIN_STEM_LENGTH and is_arabic(word)
 
 
 _LIGHT_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال", "و")
@@ -82,6 +61,43 @@ def clitic_light(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 2:
             word = word[: -len(suffix)]
     return word
+
+
+# How a noun is written with its proclitics, against the form it must share a stem with:
+# the definite form (ال), the definite form after و/ف or a preposition, and و before a word.
+CLITIC_FORMS = (
+    ("ال", ""),
+    ("وال", "ال"),
+    ("فال", "ال"),
+    ("بال", "ال"),
+    ("كال", "ال"),
+    ("لل", "ال"),
+    ("و", ""),
+)
+
+
+def clitic_pairs(words: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+    """(written form, plainer form) pairs among ``words`` (normalized), by proclitic: every
+    word with a proclitic of CLITIC_FORMS whose plainer form (والشمال → الشمال,
+    المدرسه → مدرسه) is also among them. What stem consistency is measured on."""
+    vocabulary = {w for w in words if is_arabic(w)}
+    pairs: dict[str, list[tuple[str, str]]] = {prefix: [] for prefix, _ in CLITIC_FORMS}
+    for word in sorted(vocabulary):
+        for prefix, plainer in CLITIC_FORMS:
+            if prefix == "و" and word.startswith("وال"):
+                continue  # counted as وال
+            rest = word[len(prefix) :]
+            if word.startswith(prefix) and len(rest) >= MIN_STEM_LENGTH:
+                other = plainer + rest
+                if other in vocabulary:
+                    pairs[prefix].append((word, other))
+    return pairs
+
+
+def stem_consistency(stem: Callable[[str], str], pairs: Iterable[tuple[str, str]]) -> float:
+    """Share of the (form, plainer form) pairs that ``stem`` gives one stem."""
+    pairs = list(pairs)
+    return sum(stem(a) == stem(b) for a, b in pairs) / len(pairs) if pairs else 1.0
 
 
 def _isri() -> Callable[[str], str]:

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from retrieval.analysis import Analyzer
-from retrieval.typos import Typos
-from retrieval.variants import Variants
+from retrieval.text.spellings import Spellings
+from retrieval.text.typos import Typos
 
 # A question word found in a passage only through its root (another form of the word,
 # e.g. قاد for قائد) counts this much towards coverage; through its stem it counts fully.
@@ -40,38 +40,30 @@ class QueryPlan:
     unknown: frozenset[str] = frozenset()  # words the corpus knows in no spelling
     # each word's terms, for scoring that combines a word's fields (scoring.py)
     groups: tuple[tuple[Term, ...], ...] = ()
-    # unknown-to-the-corpus word -> the corpus word it most likely meant ("did you mean")
+    # word the corpus knows in no spelling -> the corpus word a guess says it meant (a typo
+    # corrected, "did you mean")
     guesses: dict[str, str] = field(default_factory=dict)
+    guessed: frozenset[str] = frozenset()  # words only a guess knows (not in ``unknown``)
+
+    def share(self, words: Iterable[str]) -> float:
+        """Weighted share of the question that ``words`` make up."""
+        total = sum(self.weights.values())
+        return sum(self.weights[w] for w in words) / total if total else 0.0
 
     @property
     def unknown_share(self) -> float:
         """Weighted share of the question that the corpus has never seen."""
-        total = sum(self.weights.values())
-        return sum(self.weights[w] for w in self.unknown) / total if total else 0.0
+        return self.share(self.unknown)
+
+    @property
+    def guessed_share(self) -> float:
+        """Weighted share of the question known only through guessed spellings."""
+        return self.share(self.guessed)
 
     def match(self, word: str) -> str | None:
         """The question word that a normalized passage word matches by stem, if any."""
         found = self.fields[0].get(self.stem(word))
         return found[0] if found else None
-
-    def credits(self, passage_words: Iterable[str]) -> dict[str, float]:
-        """How much of each question word the passage words contain (1: by stem)."""
-        credit: dict[str, float] = {}
-        for word in set(passage_words):
-            for index, (key, keyed) in enumerate(zip(self.keys(word), self.fields, strict=False)):
-                found = keyed.get(key)
-                if found:
-                    value = found[1] * (1.0 if index == 0 else ROOT_CREDIT)
-                    credit[found[0]] = max(credit.get(found[0], 0.0), value)
-        return credit
-
-    def coverage(self, passage_words: Iterable[str]) -> float:
-        """Weighted share of the question's words that the passage words contain."""
-        total = sum(self.weights.values())
-        if not total:
-            return 0.0
-        credit = self.credits(passage_words)
-        return sum(self.weights[w] * c for w, c in credit.items()) / total
 
 
 def _split_glued(words: Iterable[str], known: Callable[[str], bool], typos: Typos | None):
@@ -88,7 +80,7 @@ def plan_query(
     analyzer: Analyzer,
     df: Callable[[str], int],
     idf: Callable[[str], float],
-    variants: Variants,
+    spellings: Spellings,
     typos: Typos | None = None,
     guess_weight: float = 0.5,
 ) -> QueryPlan:
@@ -109,18 +101,22 @@ def plan_query(
     unknown: set[str] = set()
     groups: list[tuple[Term, ...]] = []
     guesses: dict[str, str] = {}
+    guessed: set[str] = set()
     for word in words:
         forms = [(word, 1.0)]
+        guessed_forms: list[str] = []
         if not known(word):
-            spellings = variants.of(word)
-            forms += [(w, 1.0) for w in spellings]
-            if not spellings and typos is not None:
-                guessed = typos.guesses(word)
-                if guessed:
-                    guesses[word] = guessed[0]
-                forms += [(w, guess_weight) for w in guessed]
+            other = spellings.of(word)
+            forms += [(w, 1.0) for w in other]
+            if not other and typos is not None:
+                guessed_forms = typos.guesses(word)
+                forms += [(w, guess_weight) for w in guessed_forms]
         # known in some form: another spelling, or at least its root occurs in the corpus
-        is_known = len(forms) > 1 or any(df(key) for key in analyzer.keys(word))
+        is_known = len(forms) > len(guessed_forms) + 1 or any(
+            df(key) for key in analyzer.keys(word)
+        )
+        if guessed_forms and not is_known:
+            guesses[word] = guessed_forms[0]
         terms: dict[str, Term] = {}
         for form, factor in forms:
             keys = analyzer.keys(form)
@@ -133,8 +129,13 @@ def plan_query(
                         terms[text] = Term(text, index, factor)
         groups.append(tuple(terms.values()))
         weight = min(idf(analyzer.stem(form)) for form, _ in forms)
-        weights[word] = weight if is_known else weight * UNKNOWN_FACTOR
-        if not is_known:
+        if is_known:
+            weights[word] = weight
+        elif guessed_forms:  # only a guess knows it: weighed as the guess
+            weights[word] = weight
+            guessed.add(word)
+        else:
+            weights[word] = weight * UNKNOWN_FACTOR
             unknown.add(word)
     # the question's own terms field after field, as Analyzer.terms orders them, then the
     # terms of other spellings
@@ -150,4 +151,5 @@ def plan_query(
         frozenset(unknown),
         tuple(groups),
         guesses,
+        frozenset(guessed),
     )

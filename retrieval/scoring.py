@@ -17,31 +17,9 @@ from itertools import pairwise
 
 import numpy as np
 
-from retrieval.index import Engine, top_k
+from retrieval.config import ScoringConfig
+from retrieval.engines import Engine, top_k
 from retrieval.query import ROOT_CREDIT, QueryPlan
-
-
-@dataclass(frozen=True)
-class ScoringConfig:
-    """Query-time choices: changing them needs no new index."""
-
-    # weight of each field's BM25 score, in Analyzer.fields order (stem, root, exact, ...);
-    # fields beyond the tuple weigh 1
-    field_weights: tuple[float, ...] = (1.0, 1.0, 1.0)
-    # how a word's fields add up: 1 sums them (one bag of terms, plain BM25); 0 counts only
-    # its best field, so a word found by stem, root and exact form is not counted three
-    # times; in between, the other fields add this share of their score
-    spread: float = 1.0
-    guess_weight: float = 0.5  # a guessed spelling (typo correction) against a written word
-    # score x coverage ** coordination: a passage with more of the question's words is
-    # preferred to one that repeats fewer of them (0: plain BM25)
-    coordination: float = 0.0
-    # the first proximity_depth candidates gain the best score times this, times the share
-    # of the question's neighbouring word pairs they have close together (0: none)
-    proximity: float = 0.0
-    proximity_window: int = 4  # tokens: "close together"
-    proximity_depth: int = 5
-    depth: int = 30  # candidates of stage 1 re-scored in stage 2
 
 
 @dataclass(frozen=True)

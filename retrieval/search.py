@@ -3,38 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.abstention import AbstentionConfig, Evidence, is_answered
-from retrieval.analysis import EXACT, Analyzer, AnalyzerConfig
-from retrieval.bm25s_engine import BM25SEngine
-from retrieval.corpus import Corpus, Passage, load_corpus
-from retrieval.encode import Vocabulary, encode_passages, passage_text
-from retrieval.index import BM25Config, Engine, RankBM25Engine, lucene_idf, resolve_engine, top_k
-from retrieval.normalize import normalize, recent_tokens, tokens
+from retrieval.abstention import Evidence, is_answered
+from retrieval.analysis import EXACT, Analyzer
+from retrieval.config import TYPO_MODES, RetrievalConfig
+from retrieval.corpus import Corpus, Passage, Warn
+from retrieval.engines import Engine, lucene_idf, top_k
+from retrieval.index.build import build_index, index_passages
 from retrieval.query import QueryPlan, plan_query
-from retrieval.readers import Warn
-from retrieval.scoring import ScoringConfig, rank
-from retrieval.sentences import Span, best_sentence_and_highlights, written_form
-from retrieval.typos import Typos
-from retrieval.variants import Variants
+from retrieval.scoring import rank
+from retrieval.text.lexicon import is_word
+from retrieval.text.normalize import normalize, recent_tokens
+from retrieval.text.sentences import Span, best_sentence_and_highlights, written_form
+from retrieval.text.spellings import Spellings
+from retrieval.text.typos import Typos
 
 # How many extra candidates to fetch so that dropping repeated passages still leaves k.
 EXTRA_CANDIDATES = 5
-
-
-@dataclass(frozen=True)
-class RetrievalConfig:
-    analyzer: AnalyzerConfig = field(default_factory=AnalyzerConfig)
-    bm25: BM25Config = field(default_factory=BM25Config)
-    engine: str = "auto"  # "rank-bm25", "bm25s", or "auto": by corpus size
-    abstention: AbstentionConfig = field(default_factory=AbstentionConfig)
-    scoring: ScoringConfig = field(default_factory=ScoringConfig)
-    typos: bool = True  # guess what unknown question words meant (typos.py)
-
-    def fingerprint(self) -> str:
-        return f"{self.analyzer.fingerprint()};{self.bm25.fingerprint()};engine={self.engine}"
 
 
 @dataclass(frozen=True)
@@ -55,24 +42,20 @@ class Answer:
     words: tuple[str, ...] = ()  # the question's informative words (normalized)
     coverage: float = 0.0  # weighted share of ``words`` found in the best passage
     unknown_share: float = 0.0  # weighted share of ``words`` the corpus knows in no spelling
+    guessed_share: float = 0.0  # weighted share known only through a guessed spelling
     # "did you mean": (question word as written, the corpus word it may have meant, as a
-    # passage writes it), for the words the corpus does not know
+    # passage writes it) for question words the corpus does not know; only when unanswered
     suggestions: tuple[tuple[str, str], ...] = ()
 
-
-ENGINE_CLASSES: dict[str, type[RankBM25Engine] | type[BM25SEngine]] = {
-    "rank-bm25": RankBM25Engine,
-    "bm25s": BM25SEngine,
-}
-
-
-def build_engine(passages: Sequence[Passage], config: RetrievalConfig) -> Engine:
-    """Analyse ``passages`` and build the configured engine over them."""
-    name = resolve_engine(config.engine, len(passages))
-    vocabulary = Vocabulary()
-    texts = map(passage_text, passages)
-    batches = encode_passages(texts, config.analyzer, vocabulary, counted=name == "bm25s")
-    return ENGINE_CLASSES[name].build(list(batches), vocabulary, config.bm25)
+    def suggested_question(self) -> str | None:
+        """The question with each suggested word in place of the one written ("did you
+        mean"), or None when there is no suggestion."""
+        if not self.suggestions:
+            return None
+        text = self.query
+        for written, shown in self.suggestions:
+            text = text.replace(written, shown, 1)
+        return text
 
 
 class Retriever:
@@ -81,20 +64,26 @@ class Retriever:
     def __init__(
         self, corpus: Corpus, config: RetrievalConfig | None = None, engine: Engine | None = None
     ) -> None:
-        """Index ``corpus``, or use ``engine`` when it was built over it (a saved index)."""
+        """Answer from ``corpus`` with ``engine`` when it was built over its passages with
+        ``config`` (a saved index); without one, index the passages first."""
         self.corpus = corpus
         self.config = config or RetrievalConfig()
         self.analyzer = Analyzer(self.config.analyzer)
-        self.engine = engine or build_engine(corpus.passages, self.config)
+        self.engine = engine or index_passages(corpus.passages, self.config)
         known = list(self._known_words())
-        self.variants = Variants(known)
-        self.typos = Typos(known, self._word_frequency) if self.config.typos else None
+        self.spellings = Spellings(known)
+        self.typos = self._typos(known)
 
     @classmethod
     def from_path(
         cls, path: str | Path, config: RetrievalConfig | None = None, warn: Warn | None = None
     ) -> Retriever:
-        return cls(load_corpus(path, warn), config)
+        """Index the corpus at ``path`` in memory, for this process only (open_retriever
+        saves the index and reuses it)."""
+        config = config or RetrievalConfig()
+        built = build_index(path, config, warn)
+        assert built.corpus is not None and built.engine is not None
+        return cls(built.corpus, config, built.engine)
 
     @property
     def passages(self) -> Sequence[Passage]:
@@ -106,7 +95,16 @@ class Retriever:
             return (t[1:] for t in self.engine.vocabulary if t.startswith(EXACT))
         return (w for p in self.corpus.passages for w in p.tokens)
 
+    def _typos(self, known: list[str]) -> Typos | None:
+        mode = self.config.typos
+        if mode not in TYPO_MODES:
+            raise ValueError(f"unknown typos setting {mode!r}; choose from {TYPO_MODES}")
+        if mode == "off":
+            return None
+        return Typos(known, self._word_frequency, is_word if mode == "non-words" else None)
+
     def _word_frequency(self, word: str) -> int:
+        """In how many passages the normalized ``word`` occurs (by stem without exact field)."""
         if self.config.analyzer.exact_field:
             return self.engine.document_frequency(EXACT + word)
         return self.engine.document_frequency(self.analyzer.stem(word))
@@ -121,21 +119,14 @@ class Retriever:
             self.analyzer,
             self.engine.document_frequency,
             self.idf,
-            self.variants,
+            self.spellings,
             self.typos,
             self.config.scoring.guess_weight,
         )
 
     def _text_tokens(self, index: int) -> Sequence[str]:
-        # the same cached tokenization that de-duplicating results asks for next
+        # the cached tokenization that de-duplicating the results asks for next
         return recent_tokens(self.corpus.passages[index].text)
-
-    def coverage(self, plan: QueryPlan, passage: Passage) -> float:
-        """How much of the question the passage (with its heading and title) contains."""
-        words = passage.tokens
-        if self.config.analyzer.title_weight and passage.titled:
-            words += tokens(passage.title)
-        return plan.coverage(words)
 
     def search(self, question: str, k: int = 3) -> Answer:
         """The k best passages for ``question``; ``answered`` is False when they don't fit."""
@@ -168,12 +159,16 @@ class Retriever:
             )
             if len(results) == k:
                 break
+        # what the index holds of the best passage: its text, heading and ranked title
         coverage = ranking.coverage[hits[0][0]] if results else 0.0
         evidence = Evidence(
-            len(plan.words), coverage, plan.unknown_share, tuple(r.score for r in results)
+            len(plan.words),
+            coverage,
+            plan.unknown_share,
+            tuple(r.score for r in results),
+            plan.guessed_share,
         )
         answered = is_answered(evidence, self.config.abstention)
-        suggestions = () if answered else self.suggestions(question, plan)
         return Answer(
             question,
             normalized,
@@ -182,12 +177,13 @@ class Retriever:
             plan.words,
             coverage,
             plan.unknown_share,
-            suggestions,
+            plan.guessed_share,
+            () if answered else self.suggestions(question, plan),
         )
 
     def suggestions(self, question: str, plan: QueryPlan) -> tuple[tuple[str, str], ...]:
         """For each guessed word: the question's word as written and the corpus word as a
-        passage writes it (the display never shows normalized text)."""
+        passage writes it (what is shown is never normalized text)."""
         found = []
         for word, guess in plan.guesses.items():
             written = written_form(question, word)
