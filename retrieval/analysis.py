@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from retrieval.config import AnalyzerConfig
 from retrieval.text.arabic import is_arabic
 from retrieval.text.normalize import tokens
-from retrieval.text.stopwords import STOP_WORDS
+from retrieval.text.stopwords import is_stop_word
 
 EXACT = "="  # prefix of exact-form terms; never part of a token, so fields cannot collide
 STEMMERS = ("clitic-light", "snowball", "light", "isri", "tashaphyne", "tashaphyne-root", "none")
@@ -241,4 +241,4 @@ class Analyzer:
         words = [w for w in tokens(question) if len(w) > 1 or w.isdigit()]
         if not self.config.query_stop_words:
             return words
-        return [w for w in words if w not in STOP_WORDS]
+        return [w for w in words if not is_stop_word(w)]

@@ -29,8 +29,13 @@ DIALECT_SWAPS: dict[str, str] = {
     "س": "ثص",  # سورة → ثورة, سندوق → صندوق
     "ت": "ثط",  # كتير → كثير, تلاتة → ثلاثة
     "ض": "ظ",  # الضهر → الظهر
-    "ظ": "ض",
+    "ظ": "ضز",
     "ك": "ق",  # Gulf and some Levantine speech
+    # and the other way round, the emphatic or interdental written for the plain letter
+    "ص": "س",  # الصرطان → السرطان
+    "ط": "ت",
+    "ذ": "زد",
+    "ث": "ست",
 }
 # ة spelled as it sounds before a noun (قمت الناتو for قمة الناتو), folded ة being ه
 FINAL_SWAPS: dict[str, str] = {"ت": "ه"}
@@ -126,14 +131,16 @@ class Typos:
 
     def guesses(self, word: str) -> list[str]:
         """Corpus words that ``word`` (unknown to the corpus) most likely meant, best first:
-        dialect swaps, then one edit away; more frequent first within each."""
+        dialect swaps, then (for words that are no word at all) one edit away; more frequent
+        first within each."""
         if len(word) < MIN_SWAP_LENGTH or not is_arabic(word) or word in self.words:
             return []
-        if self._is_word is not None and self._is_word(word):
-            return []  # a real word the corpus lacks: unknown, not misspelt
         frequency = self._frequency
         swapped = sorted(self._swapped(word), key=lambda w: -frequency(w))
-        if len(word) < MIN_GUESS_LENGTH:
+        # one edit away from a real word is mostly another real word: a word the corpus
+        # lacks is unknown, not misspelt (dialect spellings like تلاته are on the list too,
+        # and their swaps are specific enough to try)
+        if len(word) < MIN_GUESS_LENGTH or (self._is_word is not None and self._is_word(word)):
             return swapped[:MAX_GUESSES]
         edited = [w for w in self._one_edit(word) if w not in swapped]
         edited.sort(key=lambda w: (-frequency(w), w))
