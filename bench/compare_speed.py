@@ -76,11 +76,16 @@ def main() -> None:
     keys = ("build_s", "search_p50_ms", "search_p95_ms", "scoring_p50_ms", "first_answer_s")
     rows = []
     for name in runs:
-        rows.append({"checkout": name} | {k: statistics.median(r[k] for r in runs[name]) for k in keys})
+        rows.append(
+            {"checkout": name} | {k: statistics.median(r[k] for r in runs[name]) for k in keys}
+        )
     ratio = {"checkout": "this / baseline"}
     ratio |= {k: f"{rows[1][k] / rows[0][k]:.2f}" for k in keys if rows[0][k]}
     print(table([*rows, ratio]))
-    print(f"\n{args.size:,} passages, {args.engine}, median of {args.rounds} rounds; data under {WORK}")
+    print(
+        f"\n{args.size:,} passages, {args.engine}, median of {args.rounds} rounds "
+        f"(data under {WORK})"
+    )
 
 
 if __name__ == "__main__":

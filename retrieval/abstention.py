@@ -32,9 +32,10 @@ def needed_coverage(evidence: Evidence, config: AbstentionConfig) -> float:
 
 
 def is_answered(evidence: Evidence, config: AbstentionConfig) -> bool:
+    unknown = evidence.unknown_share + config.guess_unknown * evidence.guessed_share
     return (
         bool(evidence.scores)
-        and evidence.unknown_share + config.guess_unknown * evidence.guessed_share
-        < config.max_unknown
-        and evidence.coverage >= needed_coverage(evidence, config)
+        and unknown < config.max_unknown
+        and evidence.coverage - config.unknown_penalty * unknown
+        >= needed_coverage(evidence, config)
     )

@@ -32,7 +32,7 @@ class AnalyzerConfig:
 class BM25Config:
     variant: str = "okapi"  # one of BM25_VARIANTS
     k1: float = 1.2
-    b: float = 0.75
+    b: float = 0.5
 
     def fingerprint(self) -> str:
         return f"{self.variant};k1={self.k1};b={self.b}"
@@ -55,7 +55,7 @@ class ScoringConfig:
     coordination: float = 0.0
     # the first proximity_depth candidates gain the best score times this, times the share
     # of the question's neighbouring word pairs they have close together (0: none)
-    proximity: float = 0.0
+    proximity: float = 0.1
     proximity_window: int = 4  # tokens: "close together"
     proximity_depth: int = 5
     depth: int = 30  # candidates of the first stage re-scored word by word
@@ -70,6 +70,9 @@ class AbstentionConfig:
     max_unknown: float = 0.65
     # a word known only through a guessed spelling counts this much as unknown (0..1)
     guess_unknown: float = 1.0
+    # the coverage compared with min_coverage is lowered by this times the unknown share:
+    # one rule on both signals instead of two separate cut-offs
+    unknown_penalty: float = 0.0
     # ...or when the best passage covers less than this share of the question's informative
     # words, each weighted by its rarity in the corpus.
     min_coverage: float = 0.26
