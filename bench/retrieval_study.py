@@ -406,6 +406,8 @@ def cross_validate(variant: Variant, grids: list[list[Asked]], folds: list[int],
     full_a = max(variant.thresholds, key=lambda a: abstention_objective(grids[full], a, everyone))
     distinct = sorted(set(picks), key=picks.index)
     chosen = "; ".join(f"{p} (×{picks.count(p)})" if len(distinct) > 1 else p for p in distinct)
+    if len(variant.configs) > 1 or len(variant.thresholds) > 1:
+        chosen += f"; on all folds: {describe(variant, variant.configs[full], full_a)}"
     return Row(
         hit1=share(lambda i, c, a: rank(i, c) == 1),
         hit3=share(lambda i, c, a: (rank(i, c) or 99) <= 3),

@@ -69,13 +69,13 @@ class AbstentionConfig:
     # question or more...
     max_unknown: float = 0.65
     # a word known only through a guessed spelling counts this much as unknown (0..1)
-    guess_unknown: float = 1.0
+    guess_unknown: float = 0.5
     # the coverage compared with min_coverage is lowered by this times the unknown share:
     # one rule on both signals instead of two separate cut-offs
-    unknown_penalty: float = 0.0
+    unknown_penalty: float = 0.2
     # ...or when the best passage covers less than this share of the question's informative
     # words, each weighted by its rarity in the corpus.
-    min_coverage: float = 0.26
+    min_coverage: float = 0.24
     # Long questions (translated, wordy) carry words a passage need not repeat: from this
     # many informative words on, the coverage needed shrinks as (long_from / words) ** long_power
     long_from: int = 1000

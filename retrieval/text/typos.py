@@ -48,6 +48,11 @@ MIN_PART = 3  # each side of a split glued word ("عبدالناصر" → عبد
 _DIGIT_RUNS = re.compile(r"\d+|\D+")
 
 
+def _head(word: str) -> str:
+    """The first two letters, after the article when the word has one and is long enough."""
+    return word[2:4] if word.startswith("ال") and len(word) >= 6 else word[:2]
+
+
 class Typos:
     """The corpus words, for guessing what an unknown question word meant.
 
@@ -65,17 +70,19 @@ class Typos:
         self.words = {w for w in words if is_arabic(w)}
         self._frequency = frequency
         self._is_word = is_word
-        # words by length, built on the first guess (most questions never need one)
-        self._by_length: dict[int, list[str]] | None = None
+        # words by (length, first letters) and (length, last letters), built on the first
+        # guess (most questions never need one)
+        self._buckets: dict[tuple[int, str, str], list[str]] | None = None
 
-    def _lengths(self) -> dict[int, list[str]]:
-        if self._by_length is None:
-            groups: dict[int, list[str]] = defaultdict(list)
+    def _index(self) -> dict[tuple[int, str, str], list[str]]:
+        if self._buckets is None:
+            groups: dict[tuple[int, str, str], list[str]] = defaultdict(list)
             for word in self.words:
                 if len(word) >= MIN_GUESS_LENGTH - 1:
-                    groups[len(word)].append(word)
-            self._by_length = dict(groups)
-        return self._by_length
+                    groups[(len(word), "head", _head(word))].append(word)
+                    groups[(len(word), "tail", word[-2:])].append(word)
+            self._buckets = dict(groups)
+        return self._buckets
 
     def split(self, word: str) -> list[str]:
         """``word`` as two corpus words written without the space between them, or letters
@@ -120,8 +127,18 @@ class Typos:
 
     def _one_edit(self, word: str) -> list[str]:
         """Corpus words one edit away (a letter missing, added, replaced or two swapped)."""
-        lengths = self._lengths()
-        choices = [w for n in (len(word) - 1, len(word), len(word) + 1) for w in lengths.get(n, ())]
+        # One edit leaves a word of 4 letters or more its first two letters or its last two
+        # (after the article, which most words share): only words that share them with
+        # ``word`` are compared, a few hundred of a vocabulary's hundreds of thousands.
+        buckets = self._index()
+        choices = list(
+            dict.fromkeys(
+                w
+                for n in (len(word) - 1, len(word), len(word) + 1)
+                for key in ((n, "head", _head(word)), (n, "tail", word[-2:]))
+                for w in buckets.get(key, ())
+            )
+        )
         if not choices:
             return []
         distances = process.cdist(
