@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 import dataclasses
 
 import numpy as np
+import pytest
 
 from retrieval import (
     BM25Config,
