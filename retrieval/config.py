@@ -52,10 +52,10 @@ class ScoringConfig:
     guess_weight: float = 0.5  # a guessed spelling (typo correction) against a written word
     # score x coverage ** coordination: a passage with more of the question's words is
     # preferred to one that repeats fewer of them (0: plain BM25)
-    coordination: float = 0.0
+    coordination: float = 0.25
     # the first proximity_depth candidates gain the best score times this, times the share
     # of the question's neighbouring word pairs they have close together (0: none)
-    proximity: float = 0.1
+    proximity: float = 0.0
     proximity_window: int = 4  # tokens: "close together"
     proximity_depth: int = 5
     depth: int = 30  # candidates of the first stage re-scored word by word

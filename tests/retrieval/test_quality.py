@@ -24,7 +24,7 @@ def test_arcd_train_ranking_quality(arcd) -> None:
     questions, retriever = arcd
     report = evaluate(retriever, questions)
     assert report.answerable == 693
-    assert report.hit_at_1 >= 0.77
+    assert report.hit_at_1 >= 0.775
     assert report.hit_at_3 >= 0.96
     assert report.mrr_at_10 >= 0.86
     assert report.answer_recall_at_3 >= 0.96
