@@ -68,14 +68,14 @@ class AbstentionConfig:
     # No answer when the words the corpus has never seen make up this share of the
     # question or more...
     max_unknown: float = 0.65
+    # ...or when the best passage covers less than this share of the question's informative
+    # words, each weighted by its rarity in the corpus (chosen by cross-validation).
+    min_coverage: float = 0.24
     # a word known only through a guessed spelling counts this much as unknown (0..1)
     guess_unknown: float = 0.5
     # the coverage compared with min_coverage is lowered by this times the unknown share:
     # one rule on both signals instead of two separate cut-offs
     unknown_penalty: float = 0.2
-    # ...or when the best passage covers less than this share of the question's informative
-    # words, each weighted by its rarity in the corpus.
-    min_coverage: float = 0.24
     # Long questions (translated, wordy) carry words a passage need not repeat: from this
     # many informative words on, the coverage needed shrinks as (long_from / words) ** long_power
     long_from: int = 1000
