@@ -23,12 +23,3 @@ def bounded(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: max(limit - 1, 0)] + ELLIPSIS
-
-
-# First-strong isolate ... pop directional isolate: the text keeps its own direction inside
-# an Arabic line, so a Latin word or number in it cannot reorder the sentence around it.
-FSI, PDI = "\u2068", "\u2069"
-
-
-def isolated(text: str) -> str:
-    return f"{FSI}{text}{PDI}"

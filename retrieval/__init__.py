@@ -15,7 +15,8 @@ from retrieval.config import (
     RetrievalConfig,
     ScoringConfig,
 )
-from retrieval.corpus import Corpus, Document, Passage, Warn
+from retrieval.corpus import Corpus, Document, Passage, Skipped, Warn, readable_suffixes
+from retrieval.corpus.walk import summary as skipped_summary
 from retrieval.errors import CorpusError, InputError, QuestionFileError
 from retrieval.evaluate import (
     Outcome,
@@ -28,10 +29,18 @@ from retrieval.evaluate import (
     summarize,
 )
 from retrieval.index.build import Progress, load_corpus
+from retrieval.index.saved import (
+    IndexLease,
+    SavedIndex,
+    lease_index,
+    prune_indexes,
+    saved_indexes,
+)
 from retrieval.index.store import (
     IndexDamaged,
     IndexLocation,
     corpus_fingerprint,
+    load_saved,
     locate,
     open_retriever,
     read_manifest,
@@ -55,6 +64,7 @@ __all__ = [
     "Document",
     "Evidence",
     "IndexDamaged",
+    "IndexLease",
     "IndexLocation",
     "InputError",
     "Outcome",
@@ -66,7 +76,9 @@ __all__ = [
     "Result",
     "RetrievalConfig",
     "Retriever",
+    "SavedIndex",
     "ScoringConfig",
+    "Skipped",
     "Span",
     "Warn",
     "corpus_fingerprint",
@@ -74,16 +86,22 @@ __all__ = [
     "is_answered",
     "is_arabic",
     "is_squad",
+    "lease_index",
     "load_corpus",
     "load_questions",
+    "load_saved",
     "locate",
     "normalize",
     "open_retriever",
     "outcomes",
+    "prune_indexes",
     "read_manifest",
+    "readable_suffixes",
     "save_index",
+    "saved_indexes",
     "shorten",
     "shorten_start",
+    "skipped_summary",
     "summarize",
     "tokens",
 ]

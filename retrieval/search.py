@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from retrieval.abstention import Evidence, is_answered
@@ -31,6 +31,9 @@ class Result:
     score: float
     answer_sentence: str
     highlights: tuple[Span, ...]
+    # Shown only as "the closest there is": the answer is not answered, or this passage
+    # covers less of the question than an answer must (every front end marks it weak)
+    weak: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,7 @@ class Retriever:
         hits = ranking.hits
         match = plan.match
         results: list[Result] = []
+        kept: list[int] = []  # passage index of each result
         kept_texts: list[str] = []
         for index, score in hits:
             passage = self.corpus.passages[index]
@@ -147,6 +151,7 @@ class Retriever:
             if any(key in other for other in kept_texts):
                 continue  # the same words are already shown in a better-ranked passage
             kept_texts.append(key)
+            kept.append(index)
             sentence, highlights = best_sentence_and_highlights(passage.text, match, plan.weights)
             results.append(
                 Result(
@@ -169,6 +174,16 @@ class Retriever:
             plan.guessed_share,
         )
         answered = is_answered(evidence, self.config.abstention)
+        results = [
+            replace(
+                result,
+                weak=not answered
+                or not is_answered(
+                    replace(evidence, coverage=ranking.coverage[index]), self.config.abstention
+                ),
+            )
+            for result, index in zip(results, kept, strict=True)
+        ]
         return Answer(
             question,
             normalized,

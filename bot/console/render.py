@@ -8,10 +8,12 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from bot.bidi import isolate, isolate_runs, shifted
 from bot.messages import (
     DID_YOU_MEAN,
     EMPTY_QUESTION,
     NO_ANSWER,
+    PAGE,
     PARAGRAPH,
     PASSAGES_LABEL,
     REPHRASE_TIP,
@@ -20,38 +22,47 @@ from bot.messages import (
     TITLE_LABEL,
     WEAK_LABEL,
 )
-from bot.safe_text import isolated, printable
-from retrieval import Answer, Document, Passage, Result
+from bot.safe_text import printable
+from retrieval import Answer, Corpus, Document, Passage, Result, skipped_summary
 
 
 def citation(passage: Passage) -> str:
-    """title · paragraph N · source (and the link when the document has one)."""
-    parts = [passage.title, f"{PARAGRAPH} {passage.paragraph}", passage.source]
+    """title · page N · paragraph N · source (and the link when the document has one), each
+    left-to-right run isolated so that the line reads right in a right-to-left terminal."""
+    parts = [isolate_runs(passage.title)]
+    if passage.page is not None:
+        parts.append(f"{PAGE} {passage.page}")
+    parts += [f"{PARAGRAPH} {passage.paragraph}", isolate(passage.source)]
     if passage.url:
-        parts.append(passage.url)
+        parts.append(isolate(passage.url))
     return " · ".join(parts)
 
 
 def highlighted_passage(result: Result) -> Text:
-    """The passage with its best sentence emphasised and matched words highlighted."""
-    text = Text(result.passage.text)
-    start = result.passage.text.find(result.answer_sentence)
+    """The passage with its best sentence emphasised and matched words highlighted (its
+    left-to-right runs isolated)."""
+    original = result.passage.text
+    shown, moved = shifted(original)
+    text = Text(shown)
+    start = original.find(result.answer_sentence)
     if start >= 0 and result.answer_sentence:
-        text.stylize("bold", start, start + len(result.answer_sentence))
+        text.stylize("bold", moved(start), moved(start + len(result.answer_sentence)))
     for a, b in result.highlights:
-        text.stylize("bold yellow", a, b)
+        text.stylize("bold yellow", moved(a), moved(b))
     return text
 
 
 def render_result(result: Result, weak: bool = False) -> RenderableType:
-    """Rank (and the passage's heading), the passage, then its citation."""
+    """Rank (and the passage's heading), the passage, then its citation; a weak result (or
+    every result, ``weak``) is said to be weak and dimmed."""
+    weak = weak or result.weak
     lines: list[RenderableType] = []
     if weak:
         lines.append(Text(f"({WEAK_LABEL})", style="dim italic"))
     body = Text()
     body.append(f"{result.rank}. ", style="bold cyan")
     if result.passage.heading:
-        body.append(f"{result.passage.heading}\n", style="bold underline")
+        body.append(f"{isolate_runs(result.passage.heading)}\n", style="bold underline")
     body.append_text(highlighted_passage(result))
     if weak:
         body.stylize("dim")
@@ -64,7 +75,7 @@ def did_you_mean(answer: Answer) -> str | None:
     question = answer.suggested_question()
     if question is None:
         return None
-    return DID_YOU_MEAN.format(question=isolated(printable(" ".join(question.split()))))
+    return DID_YOU_MEAN.format(question=isolate(printable(" ".join(question.split()))))
 
 
 def render_answer(answer: Answer) -> RenderableType:
@@ -91,5 +102,15 @@ def render_sources(documents: Sequence[Document]) -> RenderableType:
     table.add_column(SOURCE_LABEL, style="green")
     table.add_column(PASSAGES_LABEL, justify="right")
     for number, doc in enumerate(documents, start=1):
-        table.add_row(str(number), doc.title, doc.url or doc.source, str(doc.passage_count))
+        source = isolate(doc.url or doc.source)
+        table.add_row(str(number), isolate_runs(doc.title), source, str(doc.passage_count))
     return table
+
+
+def render_listing(corpus: Corpus) -> RenderableType:
+    """`marjaa sources` and the console's /sources: the documents, then the summary of the
+    files and folders left unread."""
+    skipped = [
+        Text(line, style="yellow") for line in skipped_summary(corpus.skipped, corpus.unreadable)
+    ]
+    return Group(render_sources(corpus.documents), *skipped)

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from bot import messages
 from bot.answering import search_and_log
-from bot.console.render import render_answer, render_sources
+from bot.console.render import render_answer, render_listing
 from bot.events import EventSink, NullSink
 from retrieval import Retriever
 
@@ -79,7 +79,7 @@ def run_console(
             if line == "/help":
                 console.print(messages.CONSOLE_HELP)
             elif line == "/sources":
-                console.print(render_sources(retriever.corpus.documents))
+                console.print(render_listing(retriever.corpus))
             elif line.startswith("/") and " " not in line:
                 unknown = messages.CONSOLE_UNKNOWN_COMMAND.format(command=line)
                 console.print(Text(unknown, style="yellow"))
