@@ -97,7 +97,10 @@ def build_application(
         base_file_url=settings.file_base_url,  # where getFile's files are downloaded
         # Sends again only what cannot have reached Telegram (see bot/telegram/request.py).
         request=SafeRetryRequest(connection_pool_size=256, read_timeout=READ_TIMEOUT),
-        get_updates_request=HTTPXRequest(connection_pool_size=1),  # the builder's default
+        # Two connections for getUpdates, not the builder's one: at shutdown the Updater
+        # confirms the last batch while the cancelled long poll may still hold a connection,
+        # and with one it failed ("pool timeout"), so those updates came again at the restart.
+        get_updates_request=HTTPXRequest(connection_pool_size=2),
         rate_limiter=send_pacing(),
         # Every message the bot writes is Telegram HTML (all corpus and user text escaped),
         # without link previews (citations are links)

@@ -248,12 +248,16 @@ class Intake:
         the query log again the records it may have missed."""
         try:
             await self.inbox.open()
-            await self.inbox.maintain()
-            leftovers = await self.inbox.leftovers()
         except Exception as exc:
             self._fail(exc)
             return
         self._open = True
+        try:
+            await self.inbox.maintain()
+            leftovers = await self.inbox.leftovers()
+        except Exception as exc:  # the files open but failing: answer what comes, from memory
+            self._fail(exc)
+            return
         for update_id in leftovers.abandoned:
             log.warning(
                 "inbox: update %d was started %d times and never finished; given up",
