@@ -103,23 +103,26 @@ def record_to_json(record: LogRecord) -> dict[str, Any]:
     return data
 
 
+def _tuples(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_tuples(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _tuples(item) for key, item in value.items()}
+    return value
+
+
 def record_from_json(data: dict[str, Any]) -> LogRecord:
     fields = {**data, "timestamp": datetime.fromisoformat(data["timestamp"])}
     kind = fields.pop("type")
     if kind != "query":  # flat records
         return RECORD_KINDS[kind](**fields)
-    answer = fields["answer"]
-    results = tuple(
-        Result(
-            **{
-                **result,
-                "passage": Passage(**result["passage"]),
-                "highlights": tuple((start, end) for start, end in result["highlights"]),
-            }
-        )
+    # JSON has lists where the frozen dataclasses hold tuples (results, words, spans…)
+    answer = {name: _tuples(value) for name, value in fields["answer"].items()}
+    answer["results"] = tuple(
+        Result(**{**result, "passage": Passage(**result["passage"])})
         for result in answer["results"]
     )
-    fields["answer"] = Answer(**{**answer, "results": results, "words": tuple(answer["words"])})
+    fields["answer"] = Answer(**answer)
     return QueryRecord(**fields)
 
 
