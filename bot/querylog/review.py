@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 from pathlib import Path
 
 import aiosqlite
 
+from bot.querylog.export import TABLES
 from bot.querylog.periods import Period, all_of
 from bot.querylog.schema import connect
 from bot.querylog.summary import (
@@ -19,7 +19,6 @@ from bot.querylog.summary import (
     Summary,
     summarize,
 )
-from bot.querylog.writer import iso_utc
 
 __all__ = [
     "TABLES",
@@ -33,8 +32,6 @@ __all__ = [
     "Summary",
     "read_summary",
 ]
-
-TABLES = ("queries", "feedback")
 
 
 class NoLogError(Exception):
@@ -94,44 +91,6 @@ class LogReader:
             [*params, limit],
         )
         return [dict(row) for row in rows]
-
-    async def columns(self, table: str) -> list[str]:
-        if table not in TABLES:
-            raise ValueError(f"unknown table {table!r}")
-        return [row["name"] for row in await self._all(f"PRAGMA table_info({table})")]
-
-    async def rows(self, table: str, period: Period | None = None) -> AsyncIterator[dict]:
-        """Every stored field of every row of ``table`` in the period, oldest first."""
-        if table not in TABLES:
-            raise ValueError(f"unknown table {table!r}")
-        period = period or Period()
-        clauses, params = period.where()
-        where = all_of(clauses)
-        async with self.db.execute(
-            f"SELECT * FROM {table} WHERE {where} ORDER BY timestamp, id", params
-        ) as cursor:
-            async for row in cursor:
-                yield dict(row)
-
-    async def prune(self, before: datetime) -> tuple[int, int]:
-        """Delete questions older than ``before`` (and their ratings), then VACUUM."""
-        cutoff = iso_utc(before)
-        await self.db.execute("BEGIN IMMEDIATE")
-        try:
-            ratings = await self.db.execute(
-                "DELETE FROM feedback WHERE timestamp < ? OR query_id IN "
-                "(SELECT query_id FROM queries WHERE timestamp < ?)",
-                (cutoff, cutoff),
-            )
-            questions = await self.db.execute("DELETE FROM queries WHERE timestamp < ?", (cutoff,))
-            await self.db.commit()
-        except BaseException:
-            await self.db.rollback()
-            raise
-        # give the freed pages back to the file system (WAL: then empty the write-ahead log)
-        await self.db.execute("VACUUM")
-        await self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return questions.rowcount, ratings.rowcount
 
 
 async def read_summary(path: str | Path, period: Period | None = None, top: int = 5) -> Summary:
