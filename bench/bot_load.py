@@ -1,7 +1,7 @@
 """The Telegram bot under load: 500 questions from 100 users, through the fake Bot API.
 
 Three processes, as in production: the fake Bot API server of the tests
-(tests/fake_bot_api.py, standing in for Telegram), the real bot (`marjaa bot` on the seeds
+(tools/fake_bot_api.py, standing in for Telegram), the real bot (`marjaa bot` on the seeds
 corpus: python-telegram-bot, real handlers, real httpx, long polling), and this driver, which
 pushes updates to the fake server and reads back what the bot sent. A question's latency
 runs from the moment its update is offered to the bot (queued at the fake server) to the
@@ -52,8 +52,8 @@ def run_bot() -> None:
     """The bot process: `marjaa bot` with python-telegram-bot's send pacing switched off."""
     from telegram.ext import AIORateLimiter
 
-    from bot import telegram_app
     from bot.cli import main
+    from bot.telegram import app as telegram_app
 
     def unpaced(max_retries: int) -> AIORateLimiter:
         return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
@@ -71,7 +71,7 @@ class FakeTelegram:
             self.port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "tests" / "fake_bot_api.py"), "--port", str(self.port)],
+            [sys.executable, str(ROOT / "tools" / "fake_bot_api.py"), "--port", str(self.port)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
         )

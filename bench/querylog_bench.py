@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.events import QueryRecord
 from bot.querylog import QueryLog, UserKeys
-from retrieval.search import Retriever
+from retrieval import Retriever
 
 ROOT = Path(__file__).resolve().parent.parent
 

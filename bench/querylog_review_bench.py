@@ -27,12 +27,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tools")]
-
-from synthetic_querylog import build  # noqa: E402
+sys.path.insert(0, str(ROOT))
 
 from bot.querylog.review import Period, read_summary  # noqa: E402
 from bot.querylog.stats import stats_text  # noqa: E402
+from tools.synthetic_querylog import build  # noqa: E402
 
 WORK = ROOT / "data" / "bench"
 MARJAA = [str(Path(sys.executable).parent / "marjaa")]

@@ -28,9 +28,13 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 
 from synthetic import real_questions, real_sentences, write_corpus  # noqa: E402
 
-from retrieval.index import top_k  # noqa: E402
-from retrieval.search import RetrievalConfig  # noqa: E402
-from retrieval.store import locate, open_retriever, save_index  # noqa: E402
+from retrieval import (  # noqa: E402
+    RetrievalConfig,
+    locate,
+    open_retriever,
+    save_index,
+)
+from retrieval.engines import top_k  # noqa: E402
 
 ARCD = ROOT.parent / "shared" / "eval" / "arcd-train.json"
 WORK = ROOT / "data" / "bench"
@@ -143,8 +147,7 @@ def run_child(*args: str) -> dict:
 
 def crossover() -> list[dict]:
     """Per-question latency of both engines on small corpora: where auto should switch."""
-    from retrieval.corpus import load_corpus
-    from retrieval.search import Retriever
+    from retrieval import Retriever, load_corpus
 
     corpus = load_corpus(corpus_for(SIZES[0]), warn=lambda message: None)
     asked = real_questions(ARCD)[:100]

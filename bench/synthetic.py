@@ -6,9 +6,8 @@ import json
 import random
 from pathlib import Path
 
-from retrieval.corpus import load_corpus
+from retrieval import SENTENCE_SPLIT, load_corpus
 from retrieval.evaluate import load_squad_questions
-from retrieval.segment import SENTENCE_END
 
 # Passages of 1-3 real sentences (about 60 words, like news paragraphs), 1-8 per document.
 SENTENCES_PER_PASSAGE = (1, 2, 2, 2, 2, 3, 3, 3)
@@ -24,7 +23,7 @@ def real_sentences(arcd: Path, seeds: Path) -> list[str]:
     found = dict.fromkeys(
         " ".join(s.split())
         for paragraph in paragraphs
-        for s in SENTENCE_END.split(paragraph)
+        for s in SENTENCE_SPLIT.split(paragraph)
         if len(s.split()) >= 4
     )
     return list(found)

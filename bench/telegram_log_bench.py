@@ -20,16 +20,16 @@ from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from bot_harness import start_bot, stop_bot  # noqa: E402
-from fake_bot_api import FakeBotApi  # noqa: E402
-from querylog_support import locked, quick_log  # noqa: E402
 from telegram.ext import AIORateLimiter  # noqa: E402
 
-from bot import telegram_app  # noqa: E402
 from bot.events import NullSink  # noqa: E402
-from retrieval.search import Retriever  # noqa: E402
+from bot.telegram import app as telegram_app  # noqa: E402
+from retrieval import Retriever  # noqa: E402
+from tools.bot_harness import start_bot, stop_bot  # noqa: E402
+from tools.fake_bot_api import FakeBotApi  # noqa: E402
+from tools.querylog_helpers import locked, quick_log  # noqa: E402
 
 QUESTIONS = ["أين عقد حوار المنامة؟", "ما هو الطقس على سطح المريخ؟", "متى تأسست قطر للطاقة؟"]
 

@@ -5,6 +5,7 @@ tokenize, Snowball stem, ISRI root, exact form), on one core and on all of them.
 
 Uses the synthetic corpus of bench/scale.py (made if missing). One-core figures are CPU
 seconds of this process, so other work on the machine disturbs them less than wall time.
+A benchmark of internals: it drives retrieval.index.encode and its workers directly.
 """
 
 from __future__ import annotations
@@ -12,15 +13,24 @@ from __future__ import annotations
 import gc
 import sys
 import time
+from functools import partial
 from itertools import islice
 
 from scale import corpus_for, reference_loop_ms
 
-from retrieval import encode
-from retrieval.analysis import Analyzer, AnalyzerConfig
-from retrieval.corpus import load_corpus
-from retrieval.encode import BATCH_SIZE, TermEncoder, Vocabulary, encode_passages, passage_text
-from retrieval.workers import available_cores
+from retrieval import AnalyzerConfig, load_corpus
+from retrieval.analysis import Analyzer
+from retrieval.engines import Vocabulary
+from retrieval.index.encode import (
+    TermEncoder,
+    WorkerTerms,
+    encode_in_worker,
+    passage_text,
+    start_worker,
+)
+from retrieval.index.workers import available_cores, ordered_map
+
+BATCH_SIZE = 4000  # passages per batch
 
 
 def one_core(texts: list, passes: int = 2) -> list[float]:
@@ -38,12 +48,16 @@ def one_core(texts: list, passes: int = 2) -> list[float]:
 def all_cores(texts: list) -> tuple[float, float]:
     """Passages per wall-clock second with one worker process per core: overall (starting
     the workers included), and once the first batch is back (workers warmed up)."""
-    encode.PARALLEL_MIN_PASSAGES = 0  # every batch to the workers
     started = time.perf_counter()
     first_back = 0.0
     count = after_first = 0
-    batches = encode_passages(texts, AnalyzerConfig(), Vocabulary(), workers=available_cores())
-    for batch in batches:
+    chunks = (texts[start : start + BATCH_SIZE] for start in range(0, len(texts), BATCH_SIZE))
+    encode = partial(encode_in_worker, counted=False)
+    translate = WorkerTerms(Vocabulary()).translate
+    workers = available_cores()
+    for batch in map(
+        translate, ordered_map(encode, chunks, workers, start_worker, (AnalyzerConfig(),))
+    ):
         if not first_back:
             first_back = time.perf_counter()
         else:

@@ -1,1 +1,3 @@
-"""Ways people reach the retriever: console, command line (and later Telegram and the log)."""
+"""Everything that faces people: the command line (cli/), the console (console/), the
+Telegram bot (telegram/) and the query log (querylog/), with the settings, events and Arabic
+messages they share."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from bot.events import EventSink, QueryRecord, new_query_id
-from retrieval.search import Retriever
+from retrieval import Retriever
 
 
 def search_and_log(

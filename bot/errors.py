@@ -1,4 +1,5 @@
-"""Errors the `marjaa` command reports as one line (shared by the command modules)."""
+"""Errors the `marjaa` command reports as one line: every command raises them, cli/main.py
+prints them (with retrieval's InputError: a corpus or question file that cannot be used)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from retrieval.search import Answer
+from retrieval import Answer
 
 
 def new_query_id() -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from retrieval import ELLIPSIS
+
 REPLACEMENT = "\ufffd"
-ELLIPSIS = "…"
 # C0 controls but tab and newline (a carriage return or an escape sequence could rewrite a
 # terminal that lists the log), DEL and C1 controls; and lone surrogates, which UTF-8 cannot
 # encode: one of them in a row would make every later write to SQLite fail.

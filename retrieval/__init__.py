@@ -1,1 +1,65 @@
-"""Arabic passage retrieval: pure and synchronous. Documents in, Answer out."""
+"""Arabic passage retrieval: pure and synchronous. Documents in, Answer out.
+
+This is the whole public surface: everything else in retrieval/ is an implementation detail
+(docs/architecture.md says which module does what).
+"""
+
+from __future__ import annotations
+
+from retrieval.config import ENGINES, AnalyzerConfig, BM25Config, RetrievalConfig
+from retrieval.corpus import Corpus, Document, Passage, Warn
+from retrieval.errors import CorpusError, InputError, QuestionFileError
+from retrieval.evaluate import Question, Report, evaluate, is_squad, load_questions
+from retrieval.index.build import Progress, load_corpus
+from retrieval.index.store import (
+    IndexDamaged,
+    IndexLocation,
+    corpus_fingerprint,
+    locate,
+    open_retriever,
+    read_manifest,
+    save_index,
+)
+from retrieval.search import Answer, Result, Retriever
+from retrieval.text.arabic import ELLIPSIS, SENTENCE_SPLIT, is_arabic, shorten, shorten_start
+from retrieval.text.normalize import normalize, tokens
+from retrieval.text.sentences import Span
+
+__all__ = [
+    "ELLIPSIS",
+    "ENGINES",
+    "SENTENCE_SPLIT",
+    "AnalyzerConfig",
+    "Answer",
+    "BM25Config",
+    "Corpus",
+    "CorpusError",
+    "Document",
+    "IndexDamaged",
+    "IndexLocation",
+    "InputError",
+    "Passage",
+    "Progress",
+    "Question",
+    "QuestionFileError",
+    "Report",
+    "Result",
+    "RetrievalConfig",
+    "Retriever",
+    "Span",
+    "Warn",
+    "corpus_fingerprint",
+    "evaluate",
+    "is_arabic",
+    "is_squad",
+    "load_corpus",
+    "load_questions",
+    "locate",
+    "normalize",
+    "open_retriever",
+    "read_manifest",
+    "save_index",
+    "shorten",
+    "shorten_start",
+    "tokens",
+]

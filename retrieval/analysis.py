@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
-from retrieval.normalize import tokens
-from retrieval.stopwords import STOP_WORDS
+from retrieval.config import AnalyzerConfig
+from retrieval.text.arabic import is_arabic
+from retrieval.text.normalize import tokens
+from retrieval.text.stopwords import STOP_WORDS
 
 EXACT = "="  # prefix of exact-form terms; never part of a token, so fields cannot collide
 STEMMERS = ("snowball", "light", "isri", "tashaphyne", "tashaphyne-root", "none")
@@ -14,31 +15,9 @@ STEMMERS = ("snowball", "light", "isri", "tashaphyne", "tashaphyne-root", "none"
 MIN_STEM_LENGTH = 3
 
 
-@dataclass(frozen=True)
-class AnalyzerConfig:
-    """How text becomes index terms. Part of the index fingerprint: change it, rebuild."""
-
-    stemmer: str = "snowball+isri"
-    exact_field: bool = True  # also index the unstemmed form, so exact matches rank higher
-    heading_weight: int = 1  # heading terms are counted this many times with their passage
-    title_weight: int = 1  # document title terms added to each passage this many times
-    query_stop_words: bool = True
-    char_ngrams: int = 0  # > 0: also index character n-grams of each token (study only)
-
-    def fingerprint(self) -> str:
-        return (
-            f"stem={self.stemmer};exact={int(self.exact_field)};h={self.heading_weight};"
-            f"t={self.title_weight};stop={int(self.query_stop_words)};ng={self.char_ngrams}"
-        )
-
-
-def _is_arabic(word: str) -> bool:
-    return "\u0621" <= word[0] <= "\u064a"
-
-
 def _stemmable(word: str) -> bool:
     """Whether a word is stemmed: Arabic words of MIN_STEM_LENGTH letters or more."""
-    return len(word) >= MIN_STEM_LENGTH and _is_arabic(word)
+    return len(word) >= MIN_STEM_LENGTH and is_arabic(word)
 
 
 _LIGHT_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال", "و")

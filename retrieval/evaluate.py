@@ -9,9 +9,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from retrieval.corpus import Passage
-from retrieval.normalize import normalize
-from retrieval.readers import CorpusError
+from retrieval.errors import QuestionFileError
 from retrieval.search import Answer, Retriever
+from retrieval.text.normalize import normalize
 
 MRR_DEPTH = 10
 
@@ -62,7 +62,9 @@ def load_squad_questions(path: Path) -> list[Question]:
         data = json.loads(path.read_text(encoding="utf-8"))
         articles = data["data"]
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise CorpusError(f"{path}: not a readable SQuAD file ({exc.__class__.__name__})") from exc
+        raise QuestionFileError(
+            f"{path}: not a readable SQuAD file ({exc.__class__.__name__})"
+        ) from exc
     questions = []
     for article in articles:
         for paragraph in article.get("paragraphs", []):
@@ -80,7 +82,7 @@ def load_jsonl_questions(path: Path) -> list[Question]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise CorpusError(f"{path}: cannot read ({exc.__class__.__name__})") from exc
+        raise QuestionFileError(f"{path}: cannot read ({exc.__class__.__name__})") from exc
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -91,7 +93,7 @@ def load_jsonl_questions(path: Path) -> list[Question]:
             if not isinstance(text, str) or not (expected is None or isinstance(expected, list)):
                 raise TypeError
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-            raise CorpusError(
+            raise QuestionFileError(
                 f'{path}:{number}: expected {{"question": str, "expected": [str] | null}}'
             ) from exc
         questions.append(Question(text, None if expected is None else tuple(expected)))

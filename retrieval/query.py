@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from retrieval.analysis import Analyzer
-from retrieval.variants import Variants
+from retrieval.text.spellings import Spellings
 
 # A question word found in a passage only through its root (another form of the word,
 # e.g. قاد for قائد) counts this much towards coverage; through its stem it counts fully.
@@ -58,7 +58,7 @@ def plan_query(
     analyzer: Analyzer,
     df: Callable[[str], int],
     idf: Callable[[str], float],
-    variants: Variants,
+    spellings: Spellings,
 ) -> QueryPlan:
     """Informative words of ``question`` with their index terms and weights.
 
@@ -73,7 +73,7 @@ def plan_query(
     for word in words:
         forms = [word]
         if not df(analyzer.stem(word)):
-            forms += variants.of(word)
+            forms += spellings.of(word)
             extra += analyzer.terms(forms[1:])
         # known in some form: another spelling, or at least its root occurs in the corpus
         known = len(forms) > 1 or any(df(key) for key in analyzer.keys(word))

@@ -3,38 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.analysis import EXACT, Analyzer, AnalyzerConfig
-from retrieval.bm25s_engine import BM25SEngine
-from retrieval.corpus import Corpus, Passage, load_corpus
-from retrieval.encode import Vocabulary, encode_passages, passage_text
-from retrieval.index import BM25Config, Engine, RankBM25Engine, lucene_idf, resolve_engine, top_k
-from retrieval.normalize import normalize, tokens
+from retrieval.analysis import EXACT, Analyzer
+from retrieval.config import RetrievalConfig
+from retrieval.corpus import Corpus, Passage, Warn
+from retrieval.engines import Engine, lucene_idf, top_k
+from retrieval.index.build import build_index, index_passages
 from retrieval.query import QueryPlan, plan_query
-from retrieval.readers import Warn
-from retrieval.sentences import Span, best_sentence_and_highlights
-from retrieval.variants import Variants
+from retrieval.text.normalize import normalize, tokens
+from retrieval.text.sentences import Span, best_sentence_and_highlights
+from retrieval.text.spellings import Spellings
 
 # How many extra candidates to fetch so that dropping repeated passages still leaves k.
 EXTRA_CANDIDATES = 5
-
-
-@dataclass(frozen=True)
-class RetrievalConfig:
-    analyzer: AnalyzerConfig = field(default_factory=AnalyzerConfig)
-    bm25: BM25Config = field(default_factory=BM25Config)
-    engine: str = "auto"  # "rank-bm25", "bm25s", or "auto": by corpus size
-    # Abstention (docs/retrieval.md): no answer when the words the corpus has never seen
-    # make up this share of the question or more...
-    max_unknown: float = 0.65
-    # ...or when the best passage covers less than this share of the question's informative
-    # words, each weighted by its rarity in the corpus.
-    min_coverage: float = 0.26
-
-    def fingerprint(self) -> str:
-        return f"{self.analyzer.fingerprint()};{self.bm25.fingerprint()};engine={self.engine}"
 
 
 @dataclass(frozen=True)
@@ -56,39 +39,30 @@ class Answer:
     coverage: float = 0.0  # weighted share of ``words`` found in the best passage
 
 
-ENGINE_CLASSES: dict[str, type[RankBM25Engine] | type[BM25SEngine]] = {
-    "rank-bm25": RankBM25Engine,
-    "bm25s": BM25SEngine,
-}
-
-
-def build_engine(passages: Sequence[Passage], config: RetrievalConfig) -> Engine:
-    """Analyse ``passages`` and build the configured engine over them."""
-    name = resolve_engine(config.engine, len(passages))
-    vocabulary = Vocabulary()
-    texts = map(passage_text, passages)
-    batches = encode_passages(texts, config.analyzer, vocabulary, counted=name == "bm25s")
-    return ENGINE_CLASSES[name].build(list(batches), vocabulary, config.bm25)
-
-
 class Retriever:
     """BM25 over normalized passages, with the citation of every passage."""
 
     def __init__(
         self, corpus: Corpus, config: RetrievalConfig | None = None, engine: Engine | None = None
     ) -> None:
-        """Index ``corpus``, or use ``engine`` when it was built over it (a saved index)."""
+        """Answer from ``corpus`` with ``engine`` when it was built over its passages with
+        ``config`` (a saved index); without one, index the passages first."""
         self.corpus = corpus
         self.config = config or RetrievalConfig()
         self.analyzer = Analyzer(self.config.analyzer)
-        self.engine = engine or build_engine(corpus.passages, self.config)
-        self.variants = Variants(self._known_words())
+        self.engine = engine or index_passages(corpus.passages, self.config)
+        self.spellings = Spellings(self._known_words())
 
     @classmethod
     def from_path(
         cls, path: str | Path, config: RetrievalConfig | None = None, warn: Warn | None = None
     ) -> Retriever:
-        return cls(load_corpus(path, warn), config)
+        """Index the corpus at ``path`` in memory, for this process only (open_retriever
+        saves the index and reuses it)."""
+        config = config or RetrievalConfig()
+        built = build_index(path, config, warn)
+        assert built.corpus is not None and built.engine is not None
+        return cls(built.corpus, config, built.engine)
 
     @property
     def passages(self) -> Sequence[Passage]:
@@ -106,7 +80,7 @@ class Retriever:
 
     def plan(self, question: str) -> QueryPlan:
         return plan_query(
-            question, self.analyzer, self.engine.document_frequency, self.idf, self.variants
+            question, self.analyzer, self.engine.document_frequency, self.idf, self.spellings
         )
 
     def coverage(self, plan: QueryPlan, passage: Passage) -> float:

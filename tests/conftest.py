@@ -6,11 +6,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
-SHARED = ROOT.parent / "shared"
-ARCD_TRAIN = SHARED / "eval" / "arcd-train.json"
-SEED_QUESTIONS = Path(__file__).parent / "data" / "seed_questions.jsonl"
+from tests.support.paths import ARCD_TRAIN, SEEDS
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +23,7 @@ def arcd_train() -> Path:
 
 @pytest.fixture(scope="session")
 def seeds_retriever():
-    from retrieval.search import Retriever
+    from retrieval import Retriever
 
     return Retriever.from_path(SEEDS)
 
@@ -43,9 +39,9 @@ def _data_dir_outside_the_clone(tmp_path_factory, monkeypatch):
 
 @pytest.fixture
 async def api():
-    """The fake Telegram Bot API server (tests/fake_bot_api.py), accepting the tests' token."""
-    from bot_harness import TOKEN
-    from fake_bot_api import FakeBotApi
+    """The fake Telegram Bot API server (tools/fake_bot_api.py), accepting the tests' token."""
+    from tools.bot_harness import TOKEN
+    from tools.fake_bot_api import FakeBotApi
 
     server = FakeBotApi(token=TOKEN)
     await server.start()

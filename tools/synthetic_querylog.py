@@ -7,7 +7,7 @@ long tail asked once; answered or not by question, as a corpus decides; Telegram
 activity follows a power law (console and CLI questions have none); log-normal search times with
 a slow tail; a corpus that changes a few times; ratings on about one answer in ten.
 
-Run: python tools/synthetic_querylog.py FILE [ROWS] [RATINGS]
+Run: python -m tools.synthetic_querylog FILE [ROWS] [RATINGS]
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ def build(
     days before ``end`` (default: today, 00:00 UTC) and ``ratings`` ratings. Deterministic for
     given arguments. Returns the counts written."""
     from bot.querylog.schema import FEEDBACK_COLUMNS, QUERY_COLUMNS, connect
-    from retrieval.normalize import normalize
+    from retrieval import normalize
 
     rng = random.Random(seed)
     if path.exists():

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from html import escape
 
 from bot.querylog.review import QuestionCount, Summary
-from retrieval.corpus import shorten
+from retrieval import shorten
 
 CHANNEL_NAMES = {"telegram": "تيليجرام", "console": "الطرفية", "cli": "سطر الأوامر"}
 QUESTION_CHARS = 70  # a listed question is cut to this length: the message stays short
@@ -27,8 +27,9 @@ def ms_number(value: float | None) -> str:
     return f"{value:.1f}" if value < 10 else f"{value:,.0f}"
 
 
-def milliseconds(value: float | None) -> str:
-    return "—" if value is None else f"{ms_number(value)} ملّي ثانية"
+def milliseconds(value: float | None, unit: str = "ملّي ثانية", missing: str = "—") -> str:
+    """A latency as people read it ("12 ملّي ثانية"); ``missing`` when there is none."""
+    return missing if value is None else f"{ms_number(value)} {unit}"
 
 
 def period_text(summary: Summary) -> str:

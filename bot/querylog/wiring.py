@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from bot.config import Settings
 from bot.events import EventSink, NullSink
 from bot.querylog.privacy import user_keys
 from bot.querylog.writer import QueryLog
-from retrieval.search import Retriever
-from retrieval.store import corpus_id
+from bot.settings import Settings
+from retrieval import Retriever, corpus_fingerprint
 
 
 def query_log_for(
@@ -23,7 +22,7 @@ def query_log_for(
     return QueryLog(
         settings.db,
         keys,
-        corpus_fingerprint=corpus_id(retriever.corpus.root),
+        corpus_fingerprint=corpus_fingerprint(retriever.corpus.root),
         engine=retriever.engine.name,
         report=report,
     )

@@ -1,0 +1,136 @@
+"""`marjaa index`, and the saved index every command opens: progress bar and warnings."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from bot.cli.options import add_corpus_options
+from bot.cli.output import stderr_console, stdout_console, warner
+from bot.errors import UserError
+from bot.settings import Settings
+from retrieval import IndexDamaged, Retriever, locate, open_retriever, read_manifest, save_index
+
+STAGES = {
+    "index": "building the BM25 index",
+    "save": "writing and checking the index files",
+}
+
+
+class BuildProgress:
+    """A progress bar on stderr, shown only once a build reports (a fresh index is silent)."""
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self._progress: Progress | None = None
+        self._files: TaskID | None = None
+        self._stage: TaskID | None = None
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if self._progress is None:
+            self._progress = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self._console,
+                transient=True,
+            )
+            self._progress.start()
+            self._files = self._progress.add_task("reading files", total=None)
+        progress = self._progress
+        assert self._files is not None
+        if stage == "read":
+            progress.update(self._files, completed=done, total=total)
+        elif stage == "passages":
+            progress.update(self._files, description=f"reading files ({done:,} passages)")
+        else:
+            if self._stage is not None:
+                progress.update(self._stage, completed=1, total=1)
+            self._stage = progress.add_task(STAGES.get(stage, stage), total=None)
+
+    def __enter__(self) -> BuildProgress:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def open_index(corpus: Path, settings: Settings, engine: str | None = None) -> Retriever:
+    """The retriever of every command: the saved index, (re)built with a progress bar."""
+    err = stderr_console()
+    config = settings.retrieval_config(engine)
+    with BuildProgress(err) as progress:
+        return open_retriever(corpus, settings.data_dir, config, warner(err), progress)
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    """Register `marjaa index`."""
+    index = commands.add_parser("index", help="build and save the index of a corpus")
+    add_corpus_options(index)
+    index.add_argument("--rebuild", action="store_true", help="rebuild even when up to date")
+
+
+def _size(folder: Path) -> str:
+    total = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    return f"{total / 1e6:,.1f} MB"
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Build and save the index (unless the saved one is up to date); print a summary."""
+    out = stdout_console()
+    err = stderr_console()
+    corpus = args.corpus or settings.corpus
+    config = settings.retrieval_config(args.engine)
+    location = locate(corpus, settings.data_dir, config)
+    if location.folder.exists() and not args.rebuild:
+        try:
+            manifest = read_manifest(location)
+        except IndexDamaged as exc:
+            warner(err)(f"the saved index is damaged: {exc}; rebuilding it")
+        else:
+            out.print(
+                f"up to date: {manifest['passages']:,} passages, engine {manifest['engine']}, "
+                f"{_size(location.folder)} in {location.folder}",
+                soft_wrap=True,
+            )
+            return 0
+    started = time.perf_counter()
+    try:
+        with BuildProgress(err) as progress:
+            built = save_index(location, corpus, config, warner(err), progress)
+    except OSError as exc:
+        raise UserError(
+            f"cannot write the index under {settings.data_dir}: {exc.strerror or exc}"
+        ) from None
+    seconds = time.perf_counter() - started
+    out.print(
+        f"indexed {built.passages:,} passages of {built.documents:,} documents "
+        f"({len(built.corpus_files)} file{'' if len(built.corpus_files) == 1 else 's'}) "
+        f"with {built.engine.name} in {seconds:.1f} s: "
+        f"{_size(location.folder)} in {location.folder}",
+        soft_wrap=True,
+    )
+    if built.warnings:
+        out.print(f"{len(built.warnings)} warning(s), shown above")
+    return 0

@@ -1,0 +1,61 @@
+"""The Arabic texts people read, for every front end: one place to word (or translate) them."""
+
+from __future__ import annotations
+
+# --- every front end --------------------------------------------------------------------
+
+NO_ANSWER = "لا توجد إجابة عن هذا السؤال في المصادر المتاحة."
+REPHRASE_TIP = "جرّب إعادة صياغة السؤال بكلمات أخرى، أو اسأل عن اسم أو حدث بعينه."
+WEAK_LABEL = "نتيجة ضعيفة، قد لا تجيب عن سؤالك"
+EMPTY_QUESTION = "اكتب سؤالاً بكلمات عربية أو لاتينية، مثل: أين عقد حوار المنامة؟"
+PARAGRAPH = "الفقرة"
+SOURCE_LABEL = "المصدر"
+
+# --- the console --------------------------------------------------------------------------
+
+CONSOLE_PROMPT = "سؤالك › "
+CONSOLE_HELP = """\
+اكتب سؤالك بالعربية واضغط Enter، مثل: أين عقد حوار المنامة؟
+الأوامر:
+  /help     هذه المساعدة
+  /sources  قائمة المصادر (الوثائق) المتاحة
+  /quit     الخروج (أو Ctrl-D)"""
+CONSOLE_WELCOME = "مرجع — {documents} وثائق، {passages} فقرة. اكتب /help للمساعدة."
+CONSOLE_UNKNOWN_COMMAND = "أمر غير معروف: {command} — اكتب /help"
+CONSOLE_GOODBYE = "مع السلامة."
+SOURCES_TITLE = "المصادر"
+TITLE_LABEL = "العنوان"
+PASSAGES_LABEL = "الفقرات"
+
+# --- Telegram ---------------------------------------------------------------------------
+
+MORE_HEADER = "نتائج إضافية"
+RATE_LIMITED = "تمهّل قليلاً من فضلك: أجيب عن {count} أسئلة كل {seconds} ثوانٍ لكل مستخدم. أعد إرسال سؤالك بعد لحظات."  # noqa: E501
+NOT_TEXT = "أفهم الأسئلة المكتوبة فقط. اكتب سؤالك نصّاً، مثل: أين عقد حوار المنامة؟"
+ASK_USAGE = "اكتب سؤالك بعد الأمر، مثل: /ask أين عقد حوار المنامة؟"
+NOT_ALLOWED = "هذا البوت غير متاح في هذه المحادثة."
+ERROR = "عذراً، حدث خطأ غير متوقع أثناء الإجابة. حاول مرة أخرى بعد قليل."
+SOURCE_USAGE = "اكتب رقم المصدر بعد الأمر، مثل: /source 1 (اكتب /sources لرؤية الأرقام)."
+NO_SOURCE = "لا يوجد مصدر بالرقم «{value}». الأرقام من 1 إلى {count}؛ اكتب /sources لرؤية القائمة."
+NO_SOURCES_PAGE = "لا توجد صفحة بالرقم «{value}». الصفحات من 1 إلى {count}."
+INLINE_HELP_TITLE = "اكتب سؤالك بعد اسم البوت"
+INLINE_HELP_DESCRIPTION = "مثل: أين عقد حوار المنامة؟ — ثم اختر فقرة لإرسالها مع مصدرها."
+INLINE_NO_ANSWER_TITLE = "لا توجد إجابة في المصادر"
+# What /help says about each command; also registered with setMyCommands.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("ask", "اسأل سؤالاً (في المجموعات: /ask ثم السؤال)"),
+    ("sources", "قائمة المصادر المتاحة"),
+    ("source", "تفاصيل مصدر برقمه، مثل: /source 1"),
+    ("help", "كيف تستخدم البوت"),
+)
+MORE_BUTTON = "المزيد"
+THANKS = "شكراً، سُجّل تقييمك."
+RATING_CHANGED = "شكراً، عُدّل تقييمك."
+ALREADY_RATED = "سُجّل تقييمك من قبل."
+ALREADY_SHOWN = "عُرضت هذه النتائج من قبل."
+STALE_BUTTON = "انتهت صلاحية هذا الزر؛ أرسل سؤالك من جديد."
+INVALID_BUTTON = "هذا الزر غير صالح."
+UNKNOWN_COMMAND = "أمر غير معروف: {command} — اكتب /help لرؤية الأوامر."
+STATS_COMMAND = ("stats", "إحصاءات سجل الأسئلة (للمشرفين)")
+STATS_USAGE = "اكتب /stats للسجل كله، أو /stats 7d لآخر سبعة أيام، أو /stats 2026-11-01 منذ تاريخ."
+STATS_UNAVAILABLE = "تعذّرت قراءة سجل الأسئلة الآن؛ التفاصيل في سجل البوت."

@@ -1,0 +1,155 @@
+"""The Telegram bot: the python-telegram-bot Application, its handler table and lifecycle."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChosenInlineResultHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import messages
+from bot.events import EventSink
+from bot.querylog import QueryLog
+from bot.settings import Settings
+from bot.telegram.context import CONTEXT_TYPES, BotApplication
+from bot.telegram.corpus_watch import CorpusWatch
+from bot.telegram.handlers.buttons import invalid_button, more_button, rating_button
+from bot.telegram.handlers.commands import (
+    help_command,
+    not_text,
+    source_command,
+    sources_command,
+    stats_command,
+    unknown_command,
+)
+from bot.telegram.handlers.errors import on_error
+from bot.telegram.handlers.gate import allow_list
+from bot.telegram.handlers.inline import chosen_inline_result, inline_query
+from bot.telegram.handlers.questions import ask_command, group_message, private_question
+from bot.telegram.ratelimit import UserRateLimiter
+from bot.telegram.recent_answers import MORE_PATTERN, RATING_PATTERN
+from bot.telegram.request import SafeRetryRequest
+from retrieval import Retriever
+
+log = logging.getLogger("bot.telegram")
+
+READ_TIMEOUT = 5.0  # seconds to wait for Telegram's answer to a request (python-telegram-bot's)
+# The updates the handlers below use; anything else is not even fetched.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query",
+                   "chosen_inline_result"]  # fmt: skip
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def build_application(
+    settings: Settings,
+    retriever: Retriever,
+    sink: EventSink | None = None,
+    limiter: UserRateLimiter | None = None,
+    watch: CorpusWatch | None = None,
+) -> BotApplication:
+    """The bot, ready to run: shared resources in its typed bot_data, every handler added."""
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_base_url)
+        .context_types(CONTEXT_TYPES)
+        # Sends again only what cannot have reached Telegram (see bot/telegram/request.py).
+        .request(SafeRetryRequest(connection_pool_size=256, read_timeout=READ_TIMEOUT))
+        # Paces what the bot sends and waits out Telegram's 429 RetryAfter, then retries.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Questions are answered side by side: one slow search must not hold up the others.
+        .concurrent_updates(16)
+        # Every message the bot writes is Telegram HTML (all corpus and user text escaped),
+        # without link previews (citations are links)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    shared = application.bot_data
+    shared.retriever, shared.settings, shared.watch = retriever, settings, watch
+    if sink is not None:
+        shared.sink = sink
+    if limiter is not None:
+        shared.limiter = limiter
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: BotApplication) -> None:
+    """The handler table: which update goes where, in order."""
+    private_chat = filters.ChatType.PRIVATE
+    text = filters.TEXT & ~filters.COMMAND
+    admins = filters.User(user_id=application.bot_data.settings.admin_user_ids)
+    application.add_handler(TypeHandler(Update, allow_list), group=-1)
+    application.add_handler(CommandHandler(["start", "help"], help_command))
+    # Anyone else's /stats falls through to unknown_command: the bot does not admit it exists.
+    application.add_handler(CommandHandler("stats", stats_command, private_chat & admins))
+    application.add_handler(CommandHandler("ask", ask_command))
+    application.add_handler(CommandHandler("sources", sources_command))
+    application.add_handler(CommandHandler("source", source_command))
+    application.add_handler(MessageHandler(private_chat & text, private_question))
+    application.add_handler(MessageHandler(filters.ChatType.GROUPS & text, group_message))
+    application.add_handler(MessageHandler(private_chat & filters.COMMAND, unknown_command))
+    application.add_handler(
+        MessageHandler(private_chat & filters.UpdateType.MESSAGE & filters.ATTACHMENT, not_text)
+    )
+    application.add_handler(CallbackQueryHandler(more_button, pattern=MORE_PATTERN))
+    application.add_handler(CallbackQueryHandler(rating_button, pattern=RATING_PATTERN))
+    application.add_handler(CallbackQueryHandler(invalid_button))
+    application.add_handler(InlineQueryHandler(inline_query))
+    application.add_handler(ChosenInlineResultHandler(chosen_inline_result))
+    application.add_error_handler(on_error)
+
+
+async def _post_init(application: BotApplication) -> None:
+    """Start the query log, register the command menus; the bot still serves if Telegram
+    refuses a menu."""
+    shared = application.bot_data
+    if isinstance(shared.sink, QueryLog):
+        shared.sink.start()
+    if shared.watch:
+        shared.watch.start()
+    commands = [BotCommand(name, description) for name, description in messages.COMMANDS]
+    try:
+        await application.bot.set_my_commands(commands)
+    except TelegramError as exc:
+        log.warning("could not register the command menu: %s", exc)
+    # /stats appears in the menu of the admins' private chats only.
+    for admin in sorted(shared.settings.admin_user_ids):
+        try:
+            await application.bot.set_my_commands(
+                [*commands, BotCommand(*messages.STATS_COMMAND)], scope=BotCommandScopeChat(admin)
+            )
+        except TelegramError as exc:  # e.g. the admin never opened a chat with the bot
+            log.warning("could not register the admin menu of user %s: %s", admin, exc)
+    retriever = shared.retriever
+    assert retriever is not None
+    log.info(
+        "bot @%s ready: %d documents, %d passages",
+        application.bot.username,
+        len(retriever.corpus.documents),
+        len(retriever.passages),
+    )
+
+
+async def _post_shutdown(application: BotApplication) -> None:
+    """Flush the query log, once the replies in flight are finished."""
+    shared = application.bot_data
+    if shared.watch:
+        await shared.watch.stop()
+    if isinstance(shared.sink, QueryLog):
+        await shared.sink.aclose()

@@ -1,0 +1,56 @@
+"""The bot process's own log: INFO on stderr, every secret masked, network failures one line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats records with every occurrence of the secrets replaced, tracebacks included."""
+
+    def __init__(self, secrets: list[str], fmt: str) -> None:
+        super().__init__(fmt)
+        self._secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record), self._secrets)
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[secret]")
+    return text
+
+
+class NetworkErrorsInOneLine(logging.Filter):
+    """A network failure logged with its traceback becomes one line: message and error.
+
+    python-telegram-bot logs some of its own polling failures with ``exception()`` (e.g. the
+    last getUpdates at shutdown timing out): a traceback of httpx internals says no more than
+    the error's text, and reads like a crash.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from telegram.error import NetworkError
+
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, NetworkError):
+            record.msg, record.args = f"{record.getMessage()} ({error})", ()
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def configure_logging(secrets: list[str]) -> None:
+    """INFO to stderr, secrets masked; httpx would log every request URL, token included."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        RedactingFormatter(secrets, "%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    handler.addFilter(NetworkErrorsInOneLine())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,185 @@
+"""Raw documents -> passages: segmented, de-duplicated across the corpus, titled and cited.
+The one place a Passage is made."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from retrieval.corpus.readers import RawDocument, Warn
+from retrieval.corpus.segment import TITLE_MAX_CHARS, Section, segment
+from retrieval.errors import CorpusError
+from retrieval.text.arabic import SENTENCE_SPLIT, shorten
+from retrieval.text.normalize import normalize, tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One retrievable unit of text, with everything needed to cite it."""
+
+    id: str
+    doc_id: str
+    title: str
+    source: str
+    paragraph: int  # 1-based, as a reader counts the kept passages of the document
+    heading: str | None
+    text: str  # original text, for display
+    url: str | None = None
+    date: str | None = None
+    # False when the title is only the document's first sentence (no headline or metadata):
+    # then it says nothing the passages don't, and ranking ignores it
+    titled: bool = True
+
+    @property
+    def tokens(self) -> list[str]:
+        """Normalized tokens of the heading and text (the index adds its own analysis)."""
+        return tokens(f"{self.heading}\n{self.text}" if self.heading else self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    doc_id: str
+    title: str
+    source: str
+    passage_count: int
+    url: str | None = None
+    date: str | None = None
+
+
+def make_passage(
+    document: Document, titled: bool, paragraph: int, heading: str | None, text: str
+) -> Passage:
+    """The one place a Passage is made: its text, cited by its document."""
+    return Passage(
+        id=f"{document.doc_id}#{paragraph}",
+        doc_id=document.doc_id,
+        title=document.title,
+        source=document.source,
+        paragraph=paragraph,
+        heading=heading,
+        text=text,
+        url=document.url,
+        date=document.date,
+        titled=titled,
+    )
+
+
+@dataclass
+class Corpus:
+    root: Path
+    # lists when loaded from files; read lazily from disk when opened from a saved index
+    documents: Sequence[Document] = field(default_factory=list)
+    passages: Sequence[Passage] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def fallback_title(first_text: str) -> str:
+    """A document without a headline is titled by its first sentence, shortened."""
+    first_sentence = SENTENCE_SPLIT.split(first_text.strip(), maxsplit=1)[0]
+    return shorten(first_sentence, TITLE_MAX_CHARS)
+
+
+def _sections(raw: RawDocument) -> tuple[str | None, list[Section]]:
+    if raw.contexts:
+        return None, [Section(None, context.strip()) for context in raw.contexts]
+    segmented = segment(raw.text or "")
+    return segmented.headline, segmented.sections
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A raw document split into sections, with what de-duplication compares."""
+
+    raw: RawDocument  # without its text, which ``sections`` now holds
+    headline: str | None
+    sections: list[Section]
+    keys: list[bytes]  # digest of each section's normalized text; b"" when it has no words
+
+    @property
+    def ranked_title(self) -> str:
+        """The title ranking adds to each passage ("" when there is no real title)."""
+        return self.raw.title or self.headline or ""
+
+
+def _digest(text: str) -> bytes:
+    # 16 bytes instead of the normalized text keep de-duplication small for big corpora
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def prepare_document(raw: RawDocument) -> PreparedDocument:
+    """Segment one document (the costly part of loading; documents are independent)."""
+    headline, sections = _sections(raw)
+    keys = [_digest(key) if (key := normalize(section.text)) else b"" for section in sections]
+    return PreparedDocument(replace(raw, text=None, contexts=()), headline, sections, keys)
+
+
+@dataclass(frozen=True)
+class CorpusDocument:
+    """A document as it enters the corpus: which of its sections were kept, and how."""
+
+    document: Document
+    prepared: PreparedDocument
+    kept: list[int]  # the sections that became its passages, in order
+    titled: bool
+
+    def sections(self) -> Iterator[tuple[int, Section]]:
+        """(paragraph number, section) of each passage."""
+        for number, index in enumerate(self.kept, start=1):
+            yield number, self.prepared.sections[index]
+
+    def passages(self) -> list[Passage]:
+        return [
+            make_passage(self.document, self.titled, number, section.heading, section.text)
+            for number, section in self.sections()
+        ]
+
+
+class Assembler:
+    """Takes prepared documents in corpus order and keeps the passages not seen earlier
+    in the corpus."""
+
+    def __init__(self, warn: Warn) -> None:
+        self._warn = warn
+        self._seen: set[bytes] = set()
+
+    def add(self, doc: PreparedDocument) -> CorpusDocument | None:
+        raw = doc.raw
+        kept: list[int] = []
+        for index, key in enumerate(doc.keys):
+            if key and key not in self._seen:
+                self._seen.add(key)
+                kept.append(index)
+        if not kept:
+            if doc.sections:
+                self._warn(f"{raw.source}: every passage repeats an earlier document, skipped")
+            else:
+                self._warn(f"{raw.source}: no usable text, skipped")
+            return None
+        title = raw.title or doc.headline
+        titled = title is not None
+        title = title or fallback_title(doc.sections[kept[0]].text)
+        document = Document(raw.doc_id, title, raw.source, len(kept), url=raw.url, date=raw.date)
+        return CorpusDocument(document, doc, kept, titled)
+
+
+def _stderr_warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def no_passages(root: Path, files: list[Path]) -> CorpusError:
+    found = f"{len(files)} file(s)" if files else "no .txt, .md, .jsonl or .json files"
+    return CorpusError(f"no usable passages in {root} ({found})")
+
+
+def collecting(warn: Warn | None, warnings: list[str]) -> Warn:
+    """A warn callback that also keeps the messages (stderr when ``warn`` is None)."""
+
+    def collect(message: str) -> None:
+        warnings.append(message)
+        (warn or _stderr_warn)(message)
+
+    return collect

@@ -1,0 +1,209 @@
+"""Split a document's text into passages under their headings, and find its headline."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.corpus.furniture import is_crumb, is_furniture, is_site_name
+from retrieval.text.arabic import SENTENCE_SPLIT
+from retrieval.text.normalize import normalize, tokens
+
+HEADING_MAX_WORDS = 16
+HEADING_MAX_CHARS = 150
+TABLE_ROW_MAX_WORDS = 8
+WRAPPED_LINE_MIN_CHARS = 30
+WRAPPED_MIN_FILL = 0.6
+WRAP_MAX_CHARS = 120
+# Long paragraphs are cut at sentence ends into pieces of about this size, so that one
+# passage stays readable in a chat message and BM25 length normalisation stays meaningful.
+PASSAGE_MAX_CHARS = 1500
+PASSAGE_TARGET_CHARS = 900
+TITLE_MAX_CHARS = 90
+# The headline must come among the first few units of a page (after furniture).
+TITLE_SEARCH_UNITS = 3
+
+_BULLET = re.compile(r"^\s*(?:[-*•·▪◦●○■–—]|\d{1,3}[.)]|[٠-٩]{1,3}[.)])\s+")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_MD_TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
+_TERMINAL = ".!?؟:؛;…,،"
+_CLOSERS = "\"'”’»)]}›"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A passage's text (as written) and the heading it sits under."""
+
+    heading: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Segmented:
+    headline: str | None
+    sections: list[Section]
+
+
+@dataclass
+class _Unit:
+    kind: str  # "heading" | "passage" | "list"
+    text: str
+    marked: bool = False  # a Markdown heading ("# ..."): never a navigation crumb
+
+
+def arabic_chars(text: str) -> int:
+    """How many characters of ``text`` are in the Arabic block (U+0600-U+06FF)."""
+    # In UTF-8 exactly these characters start with a byte 0xD8-0xDB: four C-level counts
+    # instead of a Python loop over every character.
+    data = text.encode("utf-8", "surrogatepass")
+    return sum(data.count(lead) for lead in (b"\xd8", b"\xd9", b"\xda", b"\xdb"))
+
+
+def strip_bullet(line: str) -> str:
+    return _BULLET.sub("", line, count=1).strip()
+
+
+def ends_sentence(line: str) -> bool:
+    stripped = line.rstrip().rstrip(_CLOSERS)
+    return bool(stripped) and stripped[-1] in _TERMINAL
+
+
+def is_headline_like(line: str) -> bool:
+    """A short line with no closing punctuation: a headline or section heading."""
+    text = strip_bullet(line)
+    if not text or len(text) > HEADING_MAX_CHARS or ends_sentence(text):
+        return False
+    words = len(text.split())
+    return 0 < words <= HEADING_MAX_WORDS and bool(tokens(text))
+
+
+def _is_table_row(line: str) -> bool:
+    return "|" in line or "\t" in line
+
+
+def _is_wrapped(lines: list[str]) -> bool:
+    """One paragraph hard-wrapped at a fixed width: lines of similar length, no sentence
+    end before the last line (a heading over a paragraph is much shorter than the wrap)."""
+    longest = max(map(len, lines))
+    shortest_kept = max(WRAPPED_LINE_MIN_CHARS, WRAPPED_MIN_FILL * longest)
+    return longest <= WRAP_MAX_CHARS and all(
+        len(line) >= shortest_kept and not ends_sentence(line) for line in lines[:-1]
+    )
+
+
+def _block_units(lines: list[str]) -> list[_Unit]:
+    """Turn one block (lines between blank lines) into units."""
+    if len(lines) > 1 and all(_is_table_row(line) for line in lines):
+        rows = [line for line in lines if not _MD_TABLE_RULE.match(line)]
+        return [_Unit("passage", "\n".join(rows))]
+    plain = not any(_BULLET.match(line) or _MD_HEADING.match(line) for line in lines)
+    if len(lines) > 1 and plain:
+        if all(
+            len(line.split()) <= TABLE_ROW_MAX_WORDS and not ends_sentence(line) for line in lines
+        ):
+            return [_Unit("passage", "\n".join(lines))]  # a table written with spaces
+        if _is_wrapped(lines):
+            return [_Unit("passage", " ".join(lines))]
+    units: list[_Unit] = []
+    for line in lines:
+        if _MD_HEADING.match(line):
+            units.append(_Unit("heading", _MD_HEADING.sub("", line).strip(), marked=True))
+        elif _BULLET.match(line):
+            if units and units[-1].kind == "list":
+                units[-1].text += "\n" + line
+            else:
+                units.append(_Unit("list", line))
+        elif is_headline_like(line):
+            units.append(_Unit("heading", line))
+        else:
+            units.append(_Unit("passage", line))
+    return units
+
+
+def _units(text: str) -> list[_Unit]:
+    arabic = arabic_chars(text) * 3 > len(text)
+    units: list[_Unit] = []
+    block: list[str] = []
+    for raw in [*text.splitlines(), ""]:
+        line = raw.strip()
+        if line and not is_furniture(line) and not is_site_name(line, arabic):
+            block.append(line)
+        elif not line and block:
+            units.extend(_block_units(block))
+            block = []
+    return _attach_lists(units)
+
+
+def _attach_lists(units: list[_Unit]) -> list[_Unit]:
+    """A list joins the passage that introduces it; a lone bullet is an ordinary line."""
+    out: list[_Unit] = []
+    for unit in units:
+        if unit.kind != "list":
+            out.append(unit)
+        elif out and out[-1].kind == "passage" and out[-1].text.rstrip().endswith((":", "：")):
+            out[-1].text += "\n" + unit.text
+        elif "\n" not in unit.text:
+            bare = strip_bullet(unit.text)
+            out.append(_Unit("heading" if is_headline_like(bare) else "passage", bare))
+        else:
+            out.append(_Unit("passage", unit.text))
+    return out
+
+
+def _take_headline(units: list[_Unit]) -> str | None:
+    """Remove the page's crumbs and headline from the top of ``units``; return the headline."""
+    for i, unit in enumerate(units[:TITLE_SEARCH_UNITS]):
+        if unit.kind == "passage":
+            return None
+        crumb = not unit.marked and is_crumb(unit.text) and _later_heading(units, i)
+        if unit.kind == "heading" and not crumb:
+            del units[: i + 1]
+            return unit.text
+    return None
+
+
+def _later_heading(units: list[_Unit], i: int) -> bool:
+    return any(u.kind == "heading" for u in units[i + 1 : TITLE_SEARCH_UNITS + 1])
+
+
+def split_long(text: str) -> list[str]:
+    """Cut a long paragraph at sentence ends into pieces of about PASSAGE_TARGET_CHARS."""
+    if len(text) <= PASSAGE_MAX_CHARS:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    start = 0
+    for match in SENTENCE_SPLIT.finditer(text):
+        sentence = text[start : match.end()]
+        start = match.end()
+        if current and len(current) + len(sentence) > PASSAGE_TARGET_CHARS:
+            pieces.append(current.strip())
+            current = ""
+        current += sentence
+    current += text[start:]
+    if current.strip():
+        pieces.append(current.strip())
+    return pieces
+
+
+def segment(text: str) -> Segmented:
+    """Split a document into sections, dropping furniture and taking the headline out."""
+    units = _units(text)
+    headline = _take_headline(units)
+    seen_headline = normalize(headline) if headline else None
+    sections: list[Section] = []
+    heading: str | None = None
+    pending: str | None = None  # a heading not yet followed by a passage
+    for unit in units:
+        if unit.kind == "heading":
+            if seen_headline and normalize(unit.text) == seen_headline:
+                continue  # the headline repeated (e.g. a crumb and the title)
+            if pending is not None:
+                sections.append(Section(None, pending))  # a heading with nothing under it
+            heading = pending = unit.text
+            continue
+        pending = None
+        sections.extend(Section(heading, piece) for piece in split_long(unit.text))
+    if pending is not None:
+        sections.append(Section(None, pending))
+    return Segmented(headline, sections)

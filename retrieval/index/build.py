@@ -1,0 +1,345 @@
+"""The one index build. Corpus files are read here, segmented and analysed (in worker
+processes for large corpora), assembled in corpus order (de-duplication), and their
+documents, passages and postings written to a folder as they come (a saved index: the
+corpus never sits in memory) or kept in memory (an index for this process only)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+
+from retrieval.analysis import Analyzer
+from retrieval.config import AnalyzerConfig, BM25Config, RetrievalConfig
+from retrieval.corpus.assemble import (
+    Assembler,
+    Corpus,
+    CorpusDocument,
+    Document,
+    Passage,
+    PreparedDocument,
+    collecting,
+    no_passages,
+    prepare_document,
+)
+from retrieval.corpus.readers import RawDocument, Warn, read_corpus
+from retrieval.engines import Batch, Engine, Vocabulary, engine_class
+from retrieval.engines.bm25s import BM25SEngine, Statistics
+from retrieval.engines.rank_bm25 import RankBM25Engine
+from retrieval.index.encode import (
+    PassageText,
+    TermEncoder,
+    WorkerBatch,
+    WorkerTerms,
+    encode_in_worker,
+    passage_text,
+    start_worker,
+)
+from retrieval.index.records import (
+    DOCUMENTS,
+    PASSAGES,
+    LazySequence,
+    RecordWriter,
+    document_row,
+    passage_row,
+)
+from retrieval.index.workers import available_cores, ordered_map
+from retrieval.text.normalize import recent_tokens
+
+# Below this much corpus text, starting worker processes (about a second) costs more than
+# they save.
+PARALLEL_MIN_BYTES = 16_000_000
+BATCH_CHARACTERS = 1_000_000  # document text per batch handed to a worker
+
+Item = TypeVar("Item")
+
+# stage, done, total (None: unknown)
+Progress = Callable[[str, int, int | None], None]
+
+
+@dataclass(frozen=True)
+class Built:
+    engine: Engine | None  # None when only the corpus was asked for
+    documents: int
+    passages: int
+    warnings: list[str]
+    corpus_files: list[Path]
+    files: list[Path]  # what was written into the folder (nothing in memory)
+    corpus: Corpus | None = None  # built in memory: its documents and passages
+
+
+def _section_texts(prepared: list[PreparedDocument]) -> list[PassageText]:
+    return [(s.text, s.heading, doc.ranked_title) for doc in prepared for s in doc.sections]
+
+
+def prepare_in_worker(
+    job: tuple[list[RawDocument], bool | None],
+) -> tuple[list[PreparedDocument], WorkerBatch | None]:
+    """Segment documents and analyse all their sections (in a worker process); ``counted``
+    None: segment only."""
+    raws, counted = job
+    prepared = [prepare_document(raw) for raw in raws]
+    if counted is None:
+        return prepared, None
+    return prepared, encode_in_worker(_section_texts(prepared), counted)
+
+
+def _chunks(items: Iterable[Item], size: Callable[[Item], int]) -> Iterator[list[Item]]:
+    """Consecutive items in lists of about BATCH_CHARACTERS of text each (``size``)."""
+    chunk: list[Item] = []
+    total = 0
+    for item in items:
+        chunk.append(item)
+        total += size(item)
+        if total >= BATCH_CHARACTERS:
+            yield chunk
+            chunk, total = [], 0
+    if chunk:
+        yield chunk
+
+
+def _raw_size(raw: RawDocument) -> int:
+    return len(raw.text or "") + sum(map(len, raw.contexts))
+
+
+def _prepared(
+    raws: Iterable[RawDocument],
+    config: AnalyzerConfig,
+    vocabulary: Vocabulary | None,
+    workers: int,
+    counted: Callable[[], bool],
+) -> Iterator[tuple[list[PreparedDocument], Batch | None]]:
+    """Prepared documents with the term ids of all their sections (none without a
+    ``vocabulary``), batch after batch, counted when ``counted()`` says so as the batch is
+    handed out."""
+    if workers < 2:
+        encoder = (
+            TermEncoder(Analyzer(config), vocabulary, tokenize=recent_tokens)
+            if vocabulary is not None
+            else None
+        )
+        for batch in _chunks(raws, _raw_size):
+            prepared = [prepare_document(raw) for raw in batch]
+            terms = encoder.batch(_section_texts(prepared), counted()) if encoder else None
+            yield prepared, terms
+        return
+    jobs = (
+        (batch, counted() if vocabulary is not None else None) for batch in _chunks(raws, _raw_size)
+    )
+    translate = WorkerTerms(vocabulary).translate if vocabulary is not None else None
+    for prepared, batch in ordered_map(
+        prepare_in_worker, jobs, workers, start_worker, (config, True)
+    ):
+        yield prepared, translate(batch) if translate and batch else None
+
+
+class Postings:
+    """Term-id batches waiting for the engine: raw while the engine may be one built from
+    raw batches (rank-bm25); counted once it will be one built from counted batches (bm25s),
+    and then kept in ``folder`` when there is one, so that building a million passages holds
+    only the matrix in memory."""
+
+    def __init__(self, engine: str, folder: Path | None, vocabulary: Vocabulary) -> None:
+        self._engine = engine
+        self._folder = folder
+        self._vocabulary = vocabulary
+        self._raw: list[Batch] = []
+        self._counted: list[Batch] = []  # in memory (no folder)
+        self._files: list[Path] = []  # on disk
+        self._df = np.zeros(0, dtype=np.int64)
+        self._lengths: list[np.ndarray] = []
+        self.passages = 0
+        self.counted = self._will_be_counted()  # whether batches are counted from now on
+
+    def _will_be_counted(self) -> bool:
+        # "auto" can only move on to the engine built from counted batches
+        return engine_class(self._engine, self.passages).counted
+
+    def add(self, batch: Batch) -> None:
+        self.passages += batch.size
+        if not self.counted and self._will_be_counted():
+            self.counted = True
+            for raw in self._raw:
+                self._keep(raw.counted())
+            self._raw = []
+        if self.counted:
+            self._keep(batch.counted())
+        else:
+            self._raw.append(batch)
+
+    def _keep(self, batch: Batch) -> None:
+        # counted as they pass, so that indexing reads the kept batches only once
+        counts = np.bincount(batch.ids, minlength=len(self._vocabulary))
+        self._df = np.concatenate([self._df, np.zeros(len(counts) - len(self._df), np.int64)])
+        self._df += counts
+        self._lengths.append(batch.lengths)
+        if self._folder is None:
+            self._counted.append(batch)
+            return
+        self._folder.mkdir(exist_ok=True)
+        path = self._folder / f"{len(self._files):06d}.npy"
+        with path.open("wb") as file:
+            for array in (batch.ids, batch.lengths, batch.passages, batch.tf):
+                np.save(file, array)
+        self._files.append(path)
+
+    def build(self, config: BM25Config) -> Engine:
+        """The engine over every batch added."""
+        if not self.counted:
+            return RankBM25Engine.build(self._raw, self._vocabulary, config)
+        statistics = Statistics(self._df, np.concatenate(self._lengths))
+        batches = self._counted if self._folder is None else _Spilled(self._files)
+        return BM25SEngine.build(batches, self._vocabulary, config, statistics)
+
+    def remove(self) -> None:
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+
+
+class _Spilled(LazySequence[Batch]):
+    """Counted batches read back from disk one at a time."""
+
+    def __init__(self, files: list[Path]) -> None:
+        self._files = files
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def _item(self, index: int) -> Batch:
+        with self._files[index].open("rb") as file:
+            ids, lengths, passages, tf = (np.load(file) for _ in range(4))
+        return Batch(ids, lengths, passages, tf)
+
+
+class _InMemory:
+    """Documents and passages kept as lists."""
+
+    def __init__(self) -> None:
+        self.documents: list[Document] = []
+        self.passages: list[Passage] = []
+
+    def add(self, item: CorpusDocument) -> None:
+        self.documents.append(item.document)
+        self.passages.extend(item.passages())
+
+    def close(self) -> list[Path]:
+        return []
+
+
+class _OnDisk:
+    """Documents and passages written as records (index/records.py) as they come."""
+
+    def __init__(self, folder: Path) -> None:
+        self._documents = RecordWriter(folder / DOCUMENTS)
+        self._passages = RecordWriter(folder / PASSAGES)
+        self.documents, self.passages = self._documents, self._passages  # counted by len()
+
+    def add(self, item: CorpusDocument) -> None:
+        self._documents.add(document_row(item.document, item.titled))
+        document_index = len(self._documents) - 1
+        for number, section in item.sections():
+            self._passages.add(passage_row(document_index, number, section.heading, section.text))
+
+    def close(self) -> list[Path]:
+        return self._documents.close() + self._passages.close()
+
+
+def build_index(
+    corpus: str | Path,
+    config: RetrievalConfig,
+    warn: Warn | None = None,
+    *,
+    folder: Path | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    with_engine: bool = True,
+) -> Built:
+    """Read, analyse and index the corpus at ``corpus``: into ``folder`` (a saved index's
+    files, the engine's included) or, without one, in memory. ``with_engine=False`` stops
+    after the passages (a corpus listing, no analysis). Warnings go to ``warn`` (stderr
+    when None) and are kept in Built.
+
+    Raises CorpusError when the corpus is missing or has no usable passage.
+    """
+    warnings: list[str] = []
+    collect = collecting(warn, warnings)
+    read_files = 0
+
+    def file_done(_: Path) -> None:
+        nonlocal read_files
+        read_files += 1
+        if progress:
+            progress("read", read_files, len(files))
+
+    root, files, raws = read_corpus(corpus, collect, on_file=file_done)
+    if workers is None:
+        big = sum(f.stat().st_size for f in files) >= PARALLEL_MIN_BYTES
+        workers = available_cores() if big else 1
+    vocabulary = Vocabulary() if with_engine else None
+    postings = (
+        Postings(config.engine, folder / "postings" if folder else None, vocabulary)
+        if vocabulary is not None
+        else None
+    )
+    records = _OnDisk(folder) if folder is not None else _InMemory()
+    assembler = Assembler(collect)
+    counted = (lambda: postings.counted) if postings else (lambda: False)
+    for prepared, batch in _prepared(raws, config.analyzer, vocabulary, workers, counted):
+        keep = np.zeros(sum(len(doc.sections) for doc in prepared), dtype=bool)
+        first = 0
+        for doc in prepared:
+            item = assembler.add(doc)
+            if item:
+                keep[[first + i for i in item.kept]] = True
+                records.add(item)
+            first += len(doc.sections)
+        if postings is not None and batch is not None:
+            postings.add(batch.select(keep))
+        if progress:
+            progress("passages", len(records.passages), None)
+    written = records.close()
+    documents, passages = len(records.documents), len(records.passages)
+    if not passages:
+        raise no_passages(root, files)
+    engine = None
+    if postings is not None:
+        if progress:
+            progress("index", 0, None)
+        engine = postings.build(config.bm25)
+        postings.remove()
+    if folder is not None and engine is not None:
+        if progress:
+            progress("save", 0, None)
+        written += engine.save(folder)
+    in_memory = (
+        Corpus(root, records.documents, records.passages, warnings, files)
+        if isinstance(records, _InMemory)
+        else None
+    )
+    return Built(engine, documents, passages, warnings, files, written, in_memory)
+
+
+def index_passages(passages: Sequence[Passage], config: RetrievalConfig) -> Engine:
+    """The engine over passages already assembled (a corpus in memory): the build's own
+    analysis and postings, in this process, batch after batch of the same size."""
+    vocabulary = Vocabulary()
+    postings = Postings(config.engine, None, vocabulary)
+    encoder = TermEncoder(Analyzer(config.analyzer), vocabulary)
+    for chunk in _chunks(passages, lambda passage: len(passage.text)):
+        postings.add(encoder.batch(list(map(passage_text, chunk)), postings.counted))
+    return postings.build(config.bm25)
+
+
+def load_corpus(path: str | Path, warn: Warn | None = None) -> Corpus:
+    """The documents and passages of every corpus file under ``path`` (nothing indexed).
+
+    Raises CorpusError when the path is missing or nothing usable is found; problems with
+    single files or lines are reported through ``warn`` (stderr by default) and skipped.
+    """
+    built = build_index(path, RetrievalConfig(), warn, with_engine=False)
+    assert built.corpus is not None
+    return built.corpus

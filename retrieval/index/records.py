@@ -1,0 +1,117 @@
+"""Passages and documents on disk: one JSON line each plus an offsets array, read lazily
+through mmap, so opening a saved index of a million passages reads none of them."""
+
+from __future__ import annotations
+
+import mmap
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any, Generic, TypeVar, overload
+
+import numpy as np
+import orjson
+
+from retrieval.corpus import Document, Passage, make_passage
+
+Record = TypeVar("Record")
+
+PASSAGES = "passages.jsonl"
+DOCUMENTS = "documents.jsonl"
+
+
+def offsets_path(path: Path) -> Path:
+    return path.with_name(path.name + ".offsets.npy")
+
+
+class RecordWriter:
+    """Appends JSON lines and remembers where each starts."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: IO[bytes] = path.open("wb", buffering=1 << 20)
+        self._offsets = [0]
+
+    def add(self, row: list[Any]) -> None:
+        line = orjson.dumps(row) + b"\n"
+        self._file.write(line)
+        self._offsets.append(self._offsets[-1] + len(line))
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def close(self) -> list[Path]:
+        """Finish the file and its offsets; return both."""
+        self._file.close()
+        np.save(offsets_path(self.path), np.array(self._offsets, dtype=np.int64))
+        return [self.path, offsets_path(self.path)]
+
+
+class LazySequence(Sequence[Record], Generic[Record]):
+    """A read-only sequence whose items are made on access by ``_item``."""
+
+    def _item(self, index: int) -> Record:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> Record: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Record]: ...
+    def __getitem__(self, index: int | slice) -> Record | list[Record]:
+        if isinstance(index, slice):
+            return [self._item(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("index out of range")
+        return self._item(index)
+
+    def __iter__(self) -> Iterator[Record]:
+        return map(self._item, range(len(self)))
+
+
+class Records(LazySequence[Record]):
+    """Records decoded one by one from a memory-mapped JSON lines file."""
+
+    def __init__(self, path: Path, decode: Callable[[list[Any]], Record]) -> None:
+        self._offsets = np.asarray(np.load(offsets_path(path), mmap_mode="r"))
+        self._decode = decode
+        with path.open("rb") as file:  # the mapping outlives the file object
+            size = path.stat().st_size
+            self._data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        if int(self._offsets[-1]) != size:
+            raise ValueError(f"{path.name}: offsets do not match the file")
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def row(self, index: int) -> list[Any]:
+        """The stored JSON row, undecoded."""
+        start, end = int(self._offsets[index]), int(self._offsets[index + 1])
+        return orjson.loads(self._data[start:end])
+
+    def _item(self, index: int) -> Record:
+        return self._decode(self.row(index))
+
+
+def document_row(document: Document, titled: bool) -> list[Any]:
+    d = document
+    return [d.doc_id, d.title, d.source, d.passage_count, d.url, d.date, titled]
+
+
+def passage_row(document_index: int, paragraph: int, heading: str | None, text: str) -> list[Any]:
+    """What a passage adds to its document (the rest of its citation is the document's)."""
+    return [document_index, paragraph, heading, text]
+
+
+def open_documents(folder: Path) -> Records[Document]:
+    return Records(folder / DOCUMENTS, lambda row: Document(*row[:6]))
+
+
+def open_passages(folder: Path, documents: Records[Document]) -> Records[Passage]:
+    def decode(row: list[Any]) -> Passage:
+        document_index, paragraph, heading, text = row
+        document_fields = documents.row(document_index)
+        document, titled = Document(*document_fields[:6]), document_fields[6]
+        return make_passage(document, titled, paragraph, heading, text)
+
+    return Records(folder / PASSAGES, decode)

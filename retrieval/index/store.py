@@ -1,0 +1,271 @@
+"""Saved indexes under DATA_DIR/index/: keyed by a fingerprint of the corpus files and of the
+analysis settings, checked against a manifest (written last) before they are trusted,
+rebuilt when stale or damaged, and put in place atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from retrieval.config import RetrievalConfig
+from retrieval.corpus import Corpus, Warn, corpus_files, sidecar_path
+from retrieval.engines import ENGINE_CLASSES
+from retrieval.errors import CorpusError
+from retrieval.index.build import Built, Progress, build_index
+from retrieval.index.records import open_documents, open_passages
+from retrieval.search import Retriever
+from retrieval.text.normalize import NORMALIZATION_VERSION
+
+FORMAT = 1  # bump when the files of a saved index change shape
+MANIFEST = "manifest.json"
+INDEX_DIR = "index"
+# Libraries whose updates may change stems (analysis) or file layout (engines).
+LIBRARIES = ("PyStemmer", "nltk", "pyarabic", "rank-bm25", "bm25s")
+MANIFEST_WARNINGS = 50  # corpus warnings kept in the manifest (the count is kept too)
+STALE_TEMPORARY_SECONDS = 6 * 3600  # a temporary folder this old is a crashed build
+CHUNK = 1 << 23
+
+
+class IndexDamaged(Exception):
+    """A saved index is incomplete or does not match its manifest."""
+
+
+@dataclass(frozen=True)
+class IndexLocation:
+    """Where the saved index of one corpus, with one configuration, lives."""
+
+    slot: Path  # one per corpus: its indexes (one per configuration used), temporary builds
+    folder: Path  # slot/<fingerprint>
+    fingerprint: str
+    corpus_state: str  # hash of the corpus files' state, shared by the slot's fresh indexes
+
+
+def settings_fingerprint(config: RetrievalConfig) -> str:
+    """Everything besides the corpus that decides what the saved index holds."""
+    versions = ",".join(f"{name}={_version(name)}" for name in LIBRARIES)
+    return f"{config.fingerprint()};norm={NORMALIZATION_VERSION};format={FORMAT};{versions}"
+
+
+@cache  # metadata lookups scan the installed packages
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def corpus_state(root: Path, files: list[Path]) -> list[list[Any]]:
+    """Path, size and modification time of every corpus file and metadata sidecar."""
+    base = root if root.is_dir() else root.parent
+    state = []
+    for path in files:
+        for part in (path, sidecar_path(path)):
+            if part is path or part.is_file():
+                info = part.stat()
+                state.append([part.relative_to(base).as_posix(), info.st_size, info.st_mtime_ns])
+    return state
+
+
+def _corpus_root_and_state(corpus: Path) -> tuple[Path, str]:
+    if not corpus.expanduser().exists():
+        raise CorpusError(f"corpus not found: {corpus}")  # as the user wrote it
+    root = corpus.expanduser().resolve()
+    files = corpus_files(root)
+    return root, _hash(json.dumps([str(root), corpus_state(root, files)], ensure_ascii=False))
+
+
+def corpus_fingerprint(corpus: Path) -> str:
+    """Which corpus, as its files are now: a short hash of their paths, sizes and modification
+    times (metadata sidecars included), as saved indexes record it. CorpusError if gone."""
+    return _corpus_root_and_state(corpus)[1][:16]
+
+
+def locate(corpus: Path, data_dir: Path, config: RetrievalConfig) -> IndexLocation:
+    """The saved index for ``corpus`` as it is now (raises CorpusError when it is missing)."""
+    root, state = _corpus_root_and_state(corpus)
+    fingerprint = _hash(f"{state};{settings_fingerprint(config)}")[:16]
+    name = re.sub(r"[^\w.-]+", "_", root.name)[:40] or "corpus"
+    slot = data_dir.expanduser() / INDEX_DIR / f"{name}-{_hash(str(root))[:8]}"
+    return IndexLocation(slot, slot / fingerprint, fingerprint, state[:16])
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def checksum(path: Path) -> int:
+    value = 0
+    with path.open("rb") as file:
+        while chunk := file.read(CHUNK):
+            value = zlib.crc32(chunk, value)
+    return value
+
+
+def write_manifest(
+    folder: Path, location: IndexLocation, corpus: Path, built: Built, seconds: float
+) -> None:
+    manifest = {
+        "format": FORMAT,
+        "fingerprint": location.fingerprint,
+        "corpus_state": location.corpus_state,
+        "corpus": str(corpus),
+        "engine": built.engine.name,
+        "documents": built.documents,
+        "passages": built.passages,
+        "warning_count": len(built.warnings),
+        "warnings": built.warnings[:MANIFEST_WARNINGS],
+        "corpus_files": [str(p) for p in built.corpus_files],
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "build_seconds": round(seconds, 2),
+        # sizes and CRC-32s: a file cut short, garbled or missing is never used
+        "files": {p.name: [p.stat().st_size, checksum(p)] for p in built.files},
+    }
+    # Written last: a folder without a complete manifest is an unfinished build. No fsync:
+    # if a crash loses data the files were said to hold, their checksums tell.
+    (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+
+
+def read_manifest(location: IndexLocation, verify: bool = True) -> dict[str, Any]:
+    """The manifest of the saved index, after checking every file it lists (``verify``)."""
+    folder = location.folder
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+        if manifest.get("format") != FORMAT or manifest.get("fingerprint") != location.fingerprint:
+            raise IndexDamaged("its manifest belongs to another index")
+        for name, (size, crc) in manifest["files"].items():
+            path = folder / name
+            if not path.is_file():
+                raise IndexDamaged(f"{name} is missing")
+            if path.stat().st_size != size:
+                raise IndexDamaged(f"{name} has the wrong size")
+            if verify and checksum(path) != crc:
+                raise IndexDamaged(f"{name} does not match its checksum")
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise IndexDamaged(f"unreadable manifest ({exc.__class__.__name__})") from exc
+    return manifest
+
+
+def load_saved(location: IndexLocation, config: RetrievalConfig, verify: bool = True) -> Retriever:
+    """Open a saved index (checked first); raises IndexDamaged when it cannot be trusted.
+
+    ``verify=False`` skips the checksums (sizes are still checked): only for an index this
+    process has just written, whose checksums were computed from the files themselves."""
+    manifest = read_manifest(location, verify)
+    folder = location.folder
+    try:
+        documents = open_documents(folder)
+        passages = open_passages(folder, documents)
+        engine = ENGINE_CLASSES[manifest["engine"]].load(folder, config.bm25)
+        if engine.size != len(passages) or len(passages) != manifest["passages"]:
+            raise ValueError("passage counts disagree")
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+        raise IndexDamaged(f"cannot be read ({exc})") from exc
+    files = [Path(p) for p in manifest["corpus_files"]]
+    corpus = Corpus(Path(manifest["corpus"]), documents, passages, manifest["warnings"], files)
+    return Retriever(corpus, config, engine)
+
+
+def save_index(
+    location: IndexLocation,
+    corpus: Path,
+    config: RetrievalConfig,
+    warn: Warn,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> Built:
+    """Build the index in a temporary folder beside its place, then move it there."""
+    location.slot.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(location.slot)
+    temporary = Path(tempfile.mkdtemp(prefix=".building-", dir=location.slot))
+    try:
+        started = time.perf_counter()
+        built = build_index(
+            corpus, config, warn, folder=temporary, progress=progress, workers=workers
+        )
+        write_manifest(temporary, location, corpus, built, time.perf_counter() - started)
+        _install(temporary, location.folder)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    _remove_stale(location)
+    return built
+
+
+def _remove_stale(location: IndexLocation) -> None:
+    """Indexes of the corpus as it was before (those of other settings stay, for switching)."""
+    for other in location.slot.iterdir():
+        if other == location.folder or other.name.startswith("."):
+            continue
+        try:
+            state = json.loads((other / MANIFEST).read_text("utf-8")).get("corpus_state")
+        except (OSError, ValueError):
+            state = None
+        if state != location.corpus_state:
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def _install(temporary: Path, folder: Path) -> None:
+    """Rename ``temporary`` to ``folder`` (atomic), replacing a damaged one."""
+    try:
+        os.rename(temporary, folder)
+        return
+    except OSError:
+        pass  # ``folder`` exists: damaged, or another process has just built it
+    trash = Path(tempfile.mkdtemp(prefix=".trash-", dir=folder.parent))
+    with contextlib.suppress(FileNotFoundError):  # another process already moved it
+        os.rename(folder, trash / folder.name)
+    os.rename(temporary, folder)
+    # a process may still read the old files: on POSIX they live on until it closes them
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def _remove_leftovers(slot: Path) -> None:
+    """Temporary folders of builds that crashed (old enough not to be running)."""
+    now = time.time()
+    for path in slot.glob(".*"):
+        try:
+            if now - path.stat().st_mtime > STALE_TEMPORARY_SECONDS:
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            pass
+
+
+def open_retriever(
+    corpus: str | Path,
+    data_dir: str | Path,
+    config: RetrievalConfig | None = None,
+    warn: Warn | None = None,
+    progress: Progress | None = None,
+) -> Retriever:
+    """A retriever over ``corpus`` from its saved index under ``data_dir``, built and saved
+    first when the corpus or the settings changed or the saved one is damaged.
+
+    Raises CorpusError for a missing or unusable corpus. When nothing can be written under
+    ``data_dir`` the index is built in memory (with a warning).
+    """
+    config = config or RetrievalConfig()
+    say = warn or (lambda message: None)
+    location = locate(Path(corpus), Path(data_dir), config)
+    if location.folder.exists():
+        try:
+            return load_saved(location, config)
+        except IndexDamaged as exc:
+            say(f"the saved index in {location.folder} is damaged: {exc}; rebuilding it")
+    try:
+        save_index(location, Path(corpus), config, say, progress)
+    except OSError as exc:
+        say(f"cannot save the index under {data_dir} ({exc.strerror or exc}); indexing in memory")
+        return Retriever.from_path(corpus, config, say)
+    return load_saved(location, config, verify=False)

@@ -1,0 +1,1 @@
+"""marjaa's tests, by room: retrieval/, cli/, telegram/, querylog/; support/ is shared."""
