@@ -266,7 +266,7 @@ async def prune_action(args: argparse.Namespace, path: Path) -> int:
         if args.vacuum:
             await vacuum(reader.db)
     free = ""
-    if done.free_bytes >= 1e6 and not args.vacuum:
+    if done.free_bytes and not args.vacuum:
         free = (
             f", {done.free_bytes / 1e6:.2f} MB of it free space that new questions reuse "
             "(--vacuum gives it back to the disk)"
