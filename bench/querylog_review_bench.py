@@ -39,7 +39,7 @@ from tools.synthetic_querylog import build  # noqa: E402
 
 WORK = ROOT / "data" / "bench"
 MARJAA = [str(Path(sys.executable).parent / "marjaa")]
-LOG_VERSION = 2  # bump when tools/synthetic_querylog.py changes what it writes
+LOG_VERSION = 3  # bump when tools/synthetic_querylog.py changes what it writes
 
 
 def source_log(rows: int, ratings: int) -> Path:
@@ -50,7 +50,7 @@ def source_log(rows: int, ratings: int) -> Path:
         partial = path.with_suffix(".partial")
         partial.unlink(missing_ok=True)
         started = time.perf_counter()
-        build(partial, rows, ratings)
+        build(partial, rows, ratings, upgraded=True)
         partial.rename(path)
         print(f"  {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
     return path

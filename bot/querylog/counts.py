@@ -97,6 +97,10 @@ def _ratings_join(row: str) -> str:
     )
 
 
+def _rated(row: str) -> str:
+    return f"EXISTS (SELECT 1 FROM feedback WHERE query_id = {row}.query_id)"
+
+
 COUNTED = "timestamp, channel, answered, latency_ms, normalized_query"
 
 COUNTS_MIGRATION: tuple[str, ...] = (
@@ -130,13 +134,11 @@ COUNTS_MIGRATION: tuple[str, ...] = (
     f"""
     CREATE TRIGGER queries_insert_counted AFTER INSERT ON queries BEGIN
         {_question("NEW", +1)}
-        {_ratings_join("NEW")}
     END
     """,
     f"""
     CREATE TRIGGER queries_delete_counted AFTER DELETE ON queries BEGIN
         {_question("OLD", -1)}
-        {_ratings_leave("OLD")}
     END
     """,
     f"""
@@ -145,8 +147,23 @@ COUNTS_MIGRATION: tuple[str, ...] = (
         {_question("NEW", +1)}
     END
     """,
+    # ratings move only for questions that have some (one probe for the others: pruning a
+    # million questions, nine in ten unrated, does not pay for moving nothing)
     f"""
-    CREATE TRIGGER queries_update_rated AFTER UPDATE OF query_id, timestamp ON queries BEGIN
+    CREATE TRIGGER queries_insert_rated AFTER INSERT ON queries
+    WHEN {_rated("NEW")} BEGIN
+        {_ratings_join("NEW")}
+    END
+    """,
+    f"""
+    CREATE TRIGGER queries_delete_rated AFTER DELETE ON queries
+    WHEN {_rated("OLD")} BEGIN
+        {_ratings_leave("OLD")}
+    END
+    """,
+    f"""
+    CREATE TRIGGER queries_update_rated AFTER UPDATE OF query_id, timestamp ON queries
+    WHEN {_rated("OLD")} OR {_rated("NEW")} BEGIN
         {_ratings_leave("OLD")}
         {_ratings_join("NEW")}
     END

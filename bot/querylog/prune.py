@@ -3,8 +3,8 @@
 SQLite lets one writer in at a time: a single DELETE of a year of questions held the log for
 seconds (and VACUUM for longer), and the bot's writer timed out behind it. Here each batch is
 its own transaction, sized to take about ``BATCH_SECONDS``, followed by a pause as long, in
-which a waiting writer gets in (SQLite's busy handler retries at most 50 ms apart in its first
-quarter second). An interrupted prune leaves a consistent log: run it again to finish.
+which a waiting writer gets in; after each, the batch's pages are copied from the write-ahead
+log into the file. An interrupted prune leaves a consistent log: run it again to finish.
 """
 
 from __future__ import annotations
@@ -17,10 +17,14 @@ from dataclasses import dataclass
 import aiosqlite
 
 BATCH_SECONDS = 0.05  # how long one batch should hold the write lock
-PAUSE_SECONDS = 0.05  # the gap after each one, for the bot's writes
+# The gap after each one, for the bot's writes: a writer waiting less than 128 ms retries at
+# most 25 ms apart, so one of its tries falls in the gap.
+PAUSE_SECONDS = 0.03
+# Pages kept in memory while pruning: the random indexes' pages are read again and again.
+CACHE_KIB = 64 * 1024
 FIRST_BATCH = 500  # rows; then sized from the time batches take
 BATCH_ROWS = (50, 20_000)
-VACUUM_PAGES = (16, 4096)  # pages given back per step by an incremental vacuum
+VACUUM_PAGES = (16, 1024)  # pages given back per step by an incremental vacuum
 
 
 @dataclass(frozen=True)
@@ -51,10 +55,12 @@ async def _scalar(db: aiosqlite.Connection, sql: str, params: tuple = ()) -> int
 async def prunable(db: aiosqlite.Connection, cutoff: str) -> Prunable:
     """What ``prune(db, cutoff)`` would delete now (``cutoff``: a stored timestamp)."""
     questions = await _scalar(db, "SELECT COUNT(*) FROM queries WHERE timestamp < ?", (cutoff,))
+    # each rating looks its question up (a probe per rating) rather than the old questions
+    # being gathered first: there are far fewer ratings than questions
     ratings = await _scalar(
         db,
-        "SELECT COUNT(*) FROM feedback WHERE timestamp < ? OR query_id IN "
-        "(SELECT query_id FROM queries WHERE timestamp < ?)",
+        "SELECT COUNT(*) FROM feedback WHERE timestamp < ? OR EXISTS (SELECT 1 FROM queries "
+        "WHERE queries.query_id = feedback.query_id AND queries.timestamp < ?)",
         (cutoff, cutoff),
     )
     return Prunable(questions, ratings)
@@ -91,6 +97,9 @@ class _Batches:
         # aim the next batch at BATCH_SECONDS (at most doubling: a quick batch may be luck)
         scale = min(BATCH_SECONDS / max(elapsed, 1e-4), 2.0)
         self.size = int(min(max(self.size * scale, BATCH_ROWS[0]), BATCH_ROWS[1]))
+        # copy the batch's pages into the file now, without waiting for anyone: otherwise the
+        # bot's next commit finds a long write-ahead log and copies it itself (seconds)
+        await self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
         return counts
 
 
@@ -106,6 +115,7 @@ async def prune(
 
     ``progress(questions, ratings)`` is called after each batch with the totals so far.
     """
+    await db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     batches = _Batches(db, pause)
     questions = ratings = 0
     oldest = (
@@ -147,8 +157,6 @@ async def prune(
         if rated < size:
             break
     freed = await _give_back(db, batches)
-    # copy what the batches wrote into the file, without waiting for anyone
-    await db.execute("PRAGMA wal_checkpoint(PASSIVE)")
     page = await _scalar(db, "PRAGMA page_size")
     return Pruned(
         questions,
@@ -176,6 +184,7 @@ async def _give_back(db: aiosqlite.Connection, batches: _Batches) -> int:
         batches.transactions += 1
         batches.longest = max(batches.longest, elapsed)
         freed += step
+        await db.execute("PRAGMA wal_checkpoint(PASSIVE)")
         scale = min(BATCH_SECONDS / max(elapsed, 1e-4), 2.0)
         pages = int(min(max(pages * scale, VACUUM_PAGES[0]), VACUUM_PAGES[1]))
     return freed
