@@ -11,15 +11,43 @@ from dotenv import dotenv_values
 
 from retrieval import ENGINES, RetrievalConfig
 
-# Settings whose values must never be printed or logged.
-SECRET_SETTINGS: frozenset[str] = frozenset(
-    {"telegram_bot_token", "telegram_webhook_secret", "log_salt"}
-)
-
 # How the query log stores user ids: a salted hash (default) or, by explicit choice, as is.
 USER_ID_MODES = ("hashed", "raw")
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+
+# Where a setting's value came from (`marjaa config`).
+ENVIRONMENT, DOTENV, DEFAULT = "environment", ".env", "default"
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A setting as people set it: the environment variable (or .env line) and the Settings
+    field it fills."""
+
+    name: str
+    field: str
+    secret: bool = False  # never printed or logged
+
+
+# Every setting, in the order `marjaa config` lists them. A new setting is added here (and to
+# Settings, load_settings and .env.example).
+VARIABLES = (
+    Variable("MARJAA_CORPUS", "corpus"),
+    Variable("MARJAA_DATA_DIR", "data_dir"),
+    Variable("MARJAA_ENGINE", "engine"),
+    Variable("MARJAA_DB", "db"),
+    Variable("MARJAA_LOG_USER_IDS", "log_user_ids"),
+    Variable("MARJAA_LOG_SALT", "log_salt", secret=True),
+    Variable("TELEGRAM_BOT_TOKEN", "telegram_bot_token", secret=True),
+    Variable("TELEGRAM_API_BASE_URL", "telegram_api_base_url"),
+    Variable("TELEGRAM_WEBHOOK_SECRET", "telegram_webhook_secret", secret=True),
+    Variable("ADMIN_USER_IDS", "admin_user_ids"),
+    Variable("ALLOWED_CHAT_IDS", "allowed_chat_ids"),
+)
+
+# Settings whose values must never be printed or logged.
+SECRET_SETTINGS: frozenset[str] = frozenset(v.field for v in VARIABLES if v.secret)
 
 
 class ConfigError(Exception):
@@ -56,20 +84,22 @@ class Settings:
         }
 
 
+HIDDEN = "(set, hidden)"
+
+
 def mask(secret: str) -> str:
     """Whether a secret is set, revealing none of its characters."""
-    return "(set, hidden)" if secret else "(not set)"
+    return HIDDEN if secret else "(not set)"
 
 
 def load_settings(
     env_file: str | Path = ".env", environ: Mapping[str, str] | None = None
 ) -> Settings:
     """Settings from ``environ`` (default: the process environment) over the .env file."""
-    values = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
-    values.update(os.environ if environ is None else environ)
+    values = {name: text for name, (text, _) in read_variables(env_file, environ).items()}
 
     def get(name: str, default: str = "") -> str:
-        return values.get(name, default).strip() or default
+        return values.get(name) or default
 
     data_dir = Path(get("MARJAA_DATA_DIR", "data"))
     log_user_ids = get("MARJAA_LOG_USER_IDS", "hashed").lower()
@@ -93,6 +123,25 @@ def load_settings(
         allowed_chat_ids=id_set("ALLOWED_CHAT_IDS", get("ALLOWED_CHAT_IDS")),
         engine=engine,
     )
+
+
+def read_variables(
+    env_file: str | Path = ".env", environ: Mapping[str, str] | None = None
+) -> dict[str, tuple[str, str]]:
+    """Each setting's text and where it came from: the environment wins over the .env file; an
+    empty value is no value (the default applies)."""
+    dotenv = dotenv_values(env_file)
+    environ = os.environ if environ is None else environ
+    found = {}
+    for variable in VARIABLES:
+        for source, values in ((ENVIRONMENT, environ), (DOTENV, dotenv)):
+            text = (values.get(variable.name) or "").strip()
+            if text:
+                found[variable.name] = (text, source)
+                break
+        else:
+            found[variable.name] = ("", DEFAULT)
+    return found
 
 
 def id_set(name: str, value: str) -> frozenset[int]:

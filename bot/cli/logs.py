@@ -18,8 +18,10 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from bot.errors import UserError
+from bot.querylog.backup import BackupError, backup
 from bot.querylog.export import FORMATS, export
 from bot.querylog.periods import WHEN_HELP, PeriodError, parse_age, parse_when
+from bot.querylog.privacy import SALT_FILE
 from bot.querylog.prune import prunable, prune, vacuum
 from bot.querylog.report import render_report
 from bot.querylog.review import TABLES, LogReader, NoLogError, Period, Summary
@@ -115,9 +117,18 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="then rewrite the file to give the space back (locks the log while it runs)",
     )
 
+    copy = actions.add_parser(
+        "backup",
+        parents=[where],
+        help="a consistent copy of the log, safe while the bot writes (VACUUM INTO)",
+    )
+    copy.add_argument("file", type=Path, metavar="FILE", help="the copy to write (a new file)")
+
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     path = args.db or settings.db
+    if args.logs_command == "backup":  # the one action that also needs the data folder
+        return _run(backup_action(args, path, settings.data_dir / SALT_FILE))
     action = ACTIONS[args.logs_command]
     return _run(action(args, path))
 
@@ -288,6 +299,21 @@ def _confirm(question: str) -> bool:
 
 def _size(path: Path) -> int:
     return path.stat().st_size if path.is_file() else 0
+
+
+async def backup_action(args: argparse.Namespace, path: Path, salt: Path) -> int:
+    async with LogReader.open(path) as reader:
+        try:
+            done = await backup(reader.db, args.file)
+        except BackupError as exc:
+            raise UserError(str(exc)) from None
+    print(
+        f"wrote {done.path}: {done.questions} questions and {done.ratings} ratings, "
+        f"{done.size / 1e6:.2f} MB (a consistent copy; the bot may go on writing meanwhile)"
+    )
+    if salt.is_file():
+        print(f"the user keys' salt is in {salt}: back it up too, once (it does not change)")
+    return 0
 
 
 ACTIONS = {

@@ -304,3 +304,35 @@ def test_export_into_a_pipe_closed_early_exits_quietly(source):
         _, errors = process.communicate(timeout=120)
         assert process.returncode == 0
         assert errors == b""  # no traceback, no "Exception ignored"
+
+
+def test_backup_while_a_writer_logs_is_a_sound_private_copy(log, tmp_path):
+    writer = Writer(log)
+    writer.start()
+    try:
+        copy = tmp_path / "backup.sqlite3"
+        done = marjaa("logs", "backup", "--db", str(log), str(copy))
+    finally:
+        writer.stop.set()
+        writer.join()
+    assert done.returncode == 0, done.stderr
+    assert not writer.failures
+    assert count(copy, "PRAGMA integrity_check") == "ok"
+    assert (copy.stat().st_mode & 0o777) == 0o600
+    copied = count(copy, "SELECT COUNT(*) FROM queries")
+    assert ROWS + 60 <= copied <= count(log, "SELECT COUNT(*) FROM queries")
+    assert f"{copied} questions and {RATINGS} ratings" in done.stdout
+
+    async def summaries():  # the copy's counts match its rows: one snapshot of both
+        async with LogReader.open(copy) as reader:
+            return await reader.summary(Period(), 5), await reference_summary(
+                reader.db, Period(), 5
+            )
+
+    quick, plain = asyncio.run(summaries())
+    assert quick == plain
+    again = marjaa("logs", "backup", "--db", str(log), str(copy))
+    assert again.returncode == 1
+    assert again.stderr == f"marjaa: error: {copy} exists already; choose a new name\n"
+    missing = marjaa("logs", "backup", "--db", str(log), str(tmp_path / "no" / "such" / "b.db"))
+    assert missing.returncode == 1 and missing.stderr.startswith("marjaa: error: cannot create")
