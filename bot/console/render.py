@@ -9,11 +9,14 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.messages import (
+    CONSOLE_OPENED,
     EMPTY_QUESTION,
+    MORE_HEADER,
     NO_ANSWER,
     PARAGRAPH,
     PASSAGES_LABEL,
     REPHRASE_TIP,
+    RESULT_LABEL,
     SOURCE_LABEL,
     SOURCES_TITLE,
     TITLE_LABEL,
@@ -70,6 +73,33 @@ def render_answer(answer: Answer) -> RenderableType:
         parts += [render_result(r, weak=True) for r in answer.results[:1]]
         return Group(*parts)
     return Group(*(render_result(r) for r in answer.results))
+
+
+def render_more(results: Sequence[Result]) -> RenderableType:
+    """The next page of an answer (/more), numbered on from the first."""
+    return Group(Text(MORE_HEADER, style="bold"), *(render_result(r) for r in results))
+
+
+def render_opened(result: Result, passages: Sequence[Passage]) -> RenderableType:
+    """/open: the result's passage in full between its neighbours, under its document's
+    citation. The neighbours are dimmed; the passage keeps its highlights."""
+    passage = result.passage
+    document = [passage.source, *(x for x in (passage.url, passage.date) if x)]
+    lines: list[RenderableType] = [
+        Text(f"{CONSOLE_OPENED} — {result.rank}. {passage.title}", style="bold"),
+        Text("— " + " · ".join(document), style="green"),
+        Text(""),
+    ]
+    for nearby in passages:
+        focused = nearby.id == passage.id
+        label = Text(f"{PARAGRAPH} {nearby.paragraph}", style="bold cyan" if focused else "cyan")
+        if focused:  # said in words too: a pipe or a screen reader has no colours
+            label.append(f" ({RESULT_LABEL} {result.rank})", style="bold cyan")
+        if nearby.heading:
+            label.append(f" — {nearby.heading}", style="bold underline" if focused else "")
+        body = highlighted_passage(result) if focused else Text(nearby.text, style="dim")
+        lines += [label, body, Text("")]
+    return Group(*lines)
 
 
 def render_sources(documents: Sequence[Document]) -> RenderableType:

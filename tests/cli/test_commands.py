@@ -301,7 +301,5 @@ def test_every_setting_has_an_environment_name_for_config() -> None:
 
     from bot.settings import VARIABLES, Settings
 
-    assert [v.field for v in VARIABLES if v.field] and {v.field for v in VARIABLES} == {
-        f.name for f in fields(Settings)
-    }
+    assert {v.field for v in VARIABLES} == {f.name for f in fields(Settings)}
     assert len({v.name for v in VARIABLES}) == len(VARIABLES)

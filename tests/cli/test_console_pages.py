@@ -1,0 +1,101 @@
+"""The console's /more and /open, through the real `marjaa console` process over a pipe."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from bot import messages
+from bot.answering import PAGES
+from tests.support.paths import ROOT, SEEDS
+
+QUESTION = "أين عقد حوار المنامة؟"
+UNANSWERED = "ما هي عاصمة اليابان؟"
+
+
+def console(*lines: str, log: bool = False) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console", "--corpus", str(SEEDS),
+         *([] if log else ["--no-log"])],
+        input="".join(f"{line}\n" for line in lines),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT),
+            "MARJAA_DATA_DIR": os.environ["MARJAA_DATA_DIR"],
+            "COLUMNS": "4000",  # one line per passage: the texts can be found whole
+        },
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def pages(seeds_retriever):
+    """What Telegram shows for the question: every page searched at once, three a page."""
+    answer = seeds_retriever.search(QUESTION, k=3 * PAGES)
+    assert len(answer.results) == 3 * PAGES
+    return [answer.results[n : n + 3] for n in range(0, 3 * PAGES, 3)]
+
+
+def part(out: str, after: str, before: str | None = None) -> str:
+    start = out.index(after) + len(after)
+    return out[start : out.index(before, start) if before else None]
+
+
+def test_more_pages_through_the_answer_like_the_telegram_button(pages):
+    out = console(QUESTION, "/more", "/more", "/more")
+    first = part(out, f"؟ {QUESTION}", "› /more")
+    second, third = part(out, "› /more", "› /more").strip(), out.split("› /more")[2]
+    last = out.split("› /more")[3]
+    for shown, results in ((first, pages[0]), (second, pages[1]), (third, pages[2])):
+        for result in results:
+            assert f"{result.rank}. {result.passage.text}" in shown  # the same passages
+        others = {r.passage.text for page in pages if page is not results for r in page}
+        assert not any(text in shown for text in others - {r.passage.text for r in results})
+    assert second.startswith(messages.MORE_HEADER) and messages.MORE_HEADER not in first
+    assert messages.CONSOLE_NO_MORE in last and "1." not in last
+
+
+def test_open_shows_the_whole_passage_between_its_neighbours(seeds_retriever, pages):
+    result = pages[1][0]  # on the second page: /open reaches what /more showed
+    out = console(QUESTION, f"/open {result.rank}", "/more", f"/open {result.rank}")
+    refused, opened = part(out, f"› /open {result.rank}", "› /more"), out.split("› /open")[2]
+    assert messages.CONSOLE_NO_RESULT.format(value=result.rank, count=3) in refused
+    nearby = seeds_retriever.context(result)
+    assert len(nearby) >= 2 and result.passage in nearby
+    for passage in nearby:
+        assert f"{messages.PARAGRAPH} {passage.paragraph}" in opened
+        assert passage.text in opened  # whole, never shortened
+    focused = f"{messages.PARAGRAPH} {result.passage.paragraph} ({messages.RESULT_LABEL} "
+    assert focused + f"{result.rank})" in opened
+    assert result.passage.title in opened and result.passage.source in opened
+    positions = [opened.index(p.text) for p in nearby]
+    assert positions == sorted(positions)  # in the document's order
+    paragraphs = [p.paragraph for p in nearby]
+    assert paragraphs == list(range(paragraphs[0], paragraphs[0] + len(nearby)))
+
+
+def test_open_and_more_explain_what_they_need():
+    out = console("/more", "/open 1", UNANSWERED, "/more", "/open", "/open x", "/open 2", "/open 1")
+    assert out.count(messages.CONSOLE_NO_QUESTION) == 2  # nothing asked yet
+    assert messages.CONSOLE_NO_MORE in out  # an unanswered question has no more pages
+    assert out.count(messages.CONSOLE_OPEN_USAGE) == 2
+    assert messages.CONSOLE_NO_RESULT.format(value=2, count=1) in out
+    assert f"{messages.RESULT_LABEL} 1)" in out  # its one weak result can be opened
+
+
+def test_the_log_records_the_first_page_as_shown(tmp_path):
+    console(QUESTION, "/more", log=True)
+    with closing(sqlite3.connect(Path(os.environ["MARJAA_DATA_DIR"]) / "queries.sqlite3")) as db:
+        rows = db.execute("SELECT query, channel, result_count FROM queries").fetchall()
+    assert rows == [(QUESTION, "console", 3)]  # one question, the three passages first shown
