@@ -22,7 +22,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
@@ -35,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from bot.querylog.review import Period, read_summary  # noqa: E402
 from bot.querylog.schema import migrate  # noqa: E402
 from bot.querylog.stats import stats_text  # noqa: E402
+from tools.querylog_helpers import PacedWriter  # noqa: E402
 from tools.synthetic_querylog import build  # noqa: E402
 
 WORK = ROOT / "data" / "bench"
@@ -112,39 +112,8 @@ def stats_seconds(path: Path, period: Period) -> tuple[float, float]:
     return time.perf_counter() - started, time.process_time() - cpu
 
 
-class Writer(threading.Thread):
-    """Logs one question every ``interval`` s like the bot's writer; records each wait."""
-
-    def __init__(self, path: Path, interval: float = 0.01) -> None:
-        super().__init__(daemon=True)
-        self.path, self.interval = path, interval
-        self.waits: list[float] = []
-        self.failures = 0  # writes that waited the whole busy timeout (5 s) and gave up
-        self.stop = threading.Event()
-
-    def run(self) -> None:
-        with closing(sqlite3.connect(self.path, timeout=5, isolation_level=None)) as db:
-            n = 0
-            while not self.stop.is_set():
-                n += 1
-                started = time.perf_counter()
-                try:
-                    db.execute("BEGIN IMMEDIATE")
-                    db.execute(
-                        "INSERT INTO queries (query_id, timestamp, channel, query, "
-                        "normalized_query, answered, result_count, latency_ms) VALUES "
-                        "(?, ?, 'telegram', 'سؤال', 'سوال', 1, 3, 12.0)",
-                        (f"bench-{n}", datetime.now(UTC).isoformat(timespec="milliseconds")),
-                    )
-                    db.execute("COMMIT")
-                except sqlite3.OperationalError:
-                    self.failures += 1
-                self.waits.append(time.perf_counter() - started)
-                time.sleep(self.interval)
-
-
 def prune_under_writes(path: Path, *flags: str) -> dict:
-    writer = Writer(path)
+    writer = PacedWriter(path)
     writer.start()
     time.sleep(0.5)  # the writer's own pace first
     started = time.perf_counter()
@@ -159,11 +128,11 @@ def prune_under_writes(path: Path, *flags: str) -> dict:
     time.sleep(0.3)
     writer.stop.set()
     writer.join()
-    waits = sorted(writer.waits)
+    waits = writer.waits
     return {
         "seconds": elapsed,
         "writes": len(waits),
-        "failures": writer.failures,
+        "failures": len(writer.failures),
         "max_wait": waits[-1],
         "p99_wait": waits[int(0.99 * (len(waits) - 1))],
         "said": done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "",

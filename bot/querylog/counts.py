@@ -15,6 +15,8 @@ that drops and rebuilds what it changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 # Upper bounds (ms) of the latency histogram's buckets; the last bucket is open-ended.
 LATENCY_BOUNDS = (10, 25, 50, 100, 250, 500, 1000, 2500)
 
@@ -97,6 +99,36 @@ def _ratings_join(row: str) -> str:
     )
 
 
+def _ratings_moved(row: str, sign: int) -> str:
+    return _ratings_join(row) if sign > 0 else _ratings_leave(row)
+
+
+def _triggers(
+    table: str,
+    name: str,
+    change: Callable[[str, int], str],
+    columns: str,
+    when: Callable[[str], str] | None = None,
+) -> tuple[str, str, str]:
+    """The AFTER INSERT, DELETE and UPDATE OF ``columns`` triggers of ``table`` applying
+    ``change(row, ±1)``: an update removes the old row and adds the new one. ``when(row)``:
+    the condition for a row to count at all."""
+
+    def trigger(event: str, rows: tuple[tuple[str, int], ...]) -> str:
+        guard = " OR ".join(when(row) for row, _ in rows) if when else ""
+        body = "".join(change(row, sign) for row, sign in rows)
+        return (
+            f"CREATE TRIGGER {table}_{event.split()[0].lower()}_{name} AFTER {event} "
+            f"ON {table}{f' WHEN {guard}' if guard else ''} BEGIN {body}\n    END"
+        )
+
+    return (
+        trigger("INSERT", (("NEW", +1),)),
+        trigger("DELETE", (("OLD", -1),)),
+        trigger(f"UPDATE OF {columns}", (("OLD", -1), ("NEW", +1))),
+    )
+
+
 def _rated(row: str) -> str:
     return f"EXISTS (SELECT 1 FROM feedback WHERE query_id = {row}.query_id)"
 
@@ -131,60 +163,11 @@ COUNTS_MIGRATION: tuple[str, ...] = (
     "CREATE INDEX queries_normalized ON queries (normalized_query, timestamp, answered)",
     "CREATE INDEX queries_latency ON queries (latency_ms, timestamp)",
     "CREATE INDEX queries_user ON queries (user_key, timestamp) WHERE user_key IS NOT NULL",
-    f"""
-    CREATE TRIGGER queries_insert_counted AFTER INSERT ON queries BEGIN
-        {_question("NEW", +1)}
-    END
-    """,
-    f"""
-    CREATE TRIGGER queries_delete_counted AFTER DELETE ON queries BEGIN
-        {_question("OLD", -1)}
-    END
-    """,
-    f"""
-    CREATE TRIGGER queries_update_counted AFTER UPDATE OF {COUNTED} ON queries BEGIN
-        {_question("OLD", -1)}
-        {_question("NEW", +1)}
-    END
-    """,
+    *_triggers("queries", "counted", _question, COUNTED),
     # ratings move only for questions that have some (one probe for the others: pruning a
     # million questions, nine in ten unrated, does not pay for moving nothing)
-    f"""
-    CREATE TRIGGER queries_insert_rated AFTER INSERT ON queries
-    WHEN {_rated("NEW")} BEGIN
-        {_ratings_join("NEW")}
-    END
-    """,
-    f"""
-    CREATE TRIGGER queries_delete_rated AFTER DELETE ON queries
-    WHEN {_rated("OLD")} BEGIN
-        {_ratings_leave("OLD")}
-    END
-    """,
-    f"""
-    CREATE TRIGGER queries_update_rated AFTER UPDATE OF query_id, timestamp ON queries
-    WHEN {_rated("OLD")} OR {_rated("NEW")} BEGIN
-        {_ratings_leave("OLD")}
-        {_ratings_join("NEW")}
-    END
-    """,
-    f"""
-    CREATE TRIGGER feedback_insert_counted AFTER INSERT ON feedback BEGIN
-        {_rating("NEW", +1)}
-    END
-    """,
-    f"""
-    CREATE TRIGGER feedback_delete_counted AFTER DELETE ON feedback BEGIN
-        {_rating("OLD", -1)}
-    END
-    """,
-    f"""
-    CREATE TRIGGER feedback_update_counted AFTER UPDATE OF query_id, rating, timestamp
-    ON feedback BEGIN
-        {_rating("OLD", -1)}
-        {_rating("NEW", +1)}
-    END
-    """,
+    *_triggers("queries", "rated", _ratings_moved, "query_id, timestamp", when=_rated),
+    *_triggers("feedback", "counted", _rating, "query_id, rating, timestamp"),
     # the counts of the questions and ratings already logged
     f"""
     INSERT INTO daily_counts (day, channel, latency_bucket, questions, answered)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from tests.support.cli import marjaa
 from tests.support.paths import ROOT, SEED_QUESTIONS, SEEDS
 
 RESULT_FIELDS = {
@@ -28,19 +28,7 @@ RESULT_FIELDS = {
 
 def run(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """The command as a user runs it (its data folder set by the autouse conftest fixture)."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "PYTHONPATH": str(ROOT),
-            "MARJAA_DATA_DIR": os.environ["MARJAA_DATA_DIR"],
-        },
-    )
+    return marjaa(*args, input=stdin, cwd=cwd)
 
 
 def check_contract(answer: dict, query: str) -> None:
@@ -235,14 +223,7 @@ def test_eval_of_missing_or_malformed_file_exits_1(tmp_path: Path) -> None:
 
 
 def config(cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "config", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "COLUMNS": "300", **env},
-        timeout=60,
-    )
+    return marjaa("config", *args, cwd=cwd, env={"COLUMNS": "300", **env})
 
 
 def test_config_shows_settings_with_secrets_hidden(tmp_path: Path) -> None:

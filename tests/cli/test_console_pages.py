@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -13,27 +11,22 @@ import pytest
 
 from bot import messages
 from bot.answering import PAGES
-from tests.support.paths import ROOT, SEEDS
+from tests.support.cli import marjaa
+from tests.support.paths import SEEDS
 
 QUESTION = "أين عقد حوار المنامة؟"
 UNANSWERED = "ما هي عاصمة اليابان؟"
 
 
 def console(*lines: str, log: bool = False) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console", "--corpus", str(SEEDS),
-         *([] if log else ["--no-log"])],
+    done = marjaa(
+        "console",
+        "--corpus",
+        str(SEEDS),
+        *([] if log else ["--no-log"]),
         input="".join(f"{line}\n" for line in lines),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "PYTHONPATH": str(ROOT),
-            "MARJAA_DATA_DIR": os.environ["MARJAA_DATA_DIR"],
-            "COLUMNS": "4000",  # one line per passage: the texts can be found whole
-        },
-    )  # fmt: skip
+        env={"COLUMNS": "4000"},  # one line per passage: the texts can be found whole
+    )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     return done.stdout

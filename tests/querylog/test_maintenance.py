@@ -12,7 +12,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
@@ -26,8 +25,10 @@ from bot.querylog import prune as pruning
 from bot.querylog.periods import Period
 from bot.querylog.review import LogReader
 from bot.querylog.writer import iso_utc
+from tests.support.cli import marjaa
 from tests.support.paths import ROOT
 from tests.support.querylog_reference import reference_summary
+from tools.querylog_helpers import PacedWriter
 from tools.synthetic_querylog import build
 
 ROWS, RATINGS, DAYS = 4000, 600, 40
@@ -76,17 +77,6 @@ def old(path: Path, days: int) -> tuple[int, int]:
         (cutoff, cutoff),
     )
     return questions, ratings
-
-
-def marjaa(*args: str, **options) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        **options,
-    )
 
 
 def test_dry_run_deletes_nothing_and_cron_needs_no_answer(log):
@@ -138,44 +128,13 @@ def test_prune_asks_in_a_terminal_and_yes_skips_the_question(log):
     assert old(log, 10) == (0, 0)
 
 
-class Writer(threading.Thread):
-    """Logs a question every 5 ms the way the bot's writer does; times each write."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(daemon=True)
-        self.path = path
-        self.commits: list[tuple[float, float]] = []  # (when it started, how long it took)
-        self.failures: list[str] = []
-        self.stop = threading.Event()
-
-    def run(self) -> None:
-        with closing(sqlite3.connect(self.path, timeout=5, isolation_level=None)) as db:
-            n = 0
-            while not self.stop.is_set():
-                n += 1
-                started = time.perf_counter()
-                try:
-                    db.execute("BEGIN IMMEDIATE")
-                    db.execute(
-                        "INSERT INTO queries (query_id, timestamp, channel, query, "
-                        "normalized_query, answered, result_count, latency_ms) "
-                        "VALUES (?, ?, 'telegram', 'سؤال', 'سوال', 1, 3, 12.0)",
-                        (f"writer-{n}", iso_utc(datetime.now(UTC))),
-                    )
-                    db.execute("COMMIT")
-                except sqlite3.Error as exc:
-                    self.failures.append(str(exc))
-                self.commits.append((started, time.perf_counter() - started))
-                time.sleep(0.005)
-
-
 def test_prune_in_short_batches_lets_a_writer_in_and_keeps_the_counts_right(log, monkeypatch):
     # small batches, so this small log takes many transactions, as a big one does
     monkeypatch.setattr(pruning, "FIRST_BATCH", 40)
     monkeypatch.setattr(pruning, "BATCH_ROWS", (40, 40))
     questions, ratings = old(log, 20)
     cutoff = iso_utc(datetime.now(UTC) - timedelta(days=20))
-    writer = Writer(log)
+    writer = PacedWriter(log, interval=0.005)
     writer.start()
 
     async def prune_and_compare():
@@ -195,9 +154,9 @@ def test_prune_in_short_batches_lets_a_writer_in_and_keeps_the_counts_right(log,
     assert (done.questions, done.ratings) == (questions, ratings)
     assert done.transactions >= questions // 40
     assert not writer.failures
-    during = [took for when, took in writer.commits if started <= when <= ended]
+    during = [took for when, took in writer.writes if started <= when <= ended]
     assert len(during) >= 10  # the writer went on writing while pruning went on
-    assert max(took for _, took in writer.commits) < 1.0  # generous: batches take milliseconds
+    assert writer.waits[-1] < 1.0  # generous: batches take milliseconds
     assert old(log, 20) == (0, 0)
     for quick, plain in summaries:
         assert quick == plain  # the counts kept by triggers followed every batch
@@ -307,7 +266,7 @@ def test_export_into_a_pipe_closed_early_exits_quietly(source):
 
 
 def test_backup_while_a_writer_logs_is_a_sound_private_copy(log, tmp_path):
-    writer = Writer(log)
+    writer = PacedWriter(log, interval=0.005)
     writer.start()
     try:
         copy = tmp_path / "backup.sqlite3"
