@@ -40,12 +40,14 @@ study: $(STAMP)
 
 # Timings, not pass/fail (docs/performance.md): speed and memory on synthetic corpora of
 # 10k, 100k and 1M passages with both engines (needs ../shared; about 15 minutes and 3 GB of
-# disk under data/bench/), the bot under load, and what the query log costs.
+# disk under data/bench/), the bot under load, what the query log costs, and reviewing a log of
+# a million questions (generated once under data/bench/, 0.6 GB; about 20 minutes).
 bench: $(STAMP)
 	$(BIN)/python bench/tokenize_speed.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/bot_load.py
 	$(BIN)/python bench/querylog_bench.py
+	$(BIN)/python bench/querylog_review_bench.py
 	$(BIN)/python bench/telegram_log_bench.py
 
 clean:

@@ -128,13 +128,15 @@ def prune_under_writes(path: Path, *flags: str) -> dict:
     time.sleep(0.3)
     writer.stop.set()
     writer.join()
-    waits = writer.waits
+    waits, locks = writer.waits, sorted(writer.lock_waits)
     return {
         "seconds": elapsed,
         "writes": len(waits),
         "failures": len(writer.failures),
         "max_wait": waits[-1],
         "p99_wait": waits[int(0.99 * (len(waits) - 1))],
+        "max_lock": locks[-1],
+        "p99_lock": locks[int(0.99 * (len(locks) - 1))],
         "said": done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "",
     }
 
@@ -189,8 +191,10 @@ def main() -> None:
     pruned = prune_under_writes(path, "--older-than", "90d", "--yes")
     print(
         f"  {'logs prune --older-than 90d':34} {pruned['seconds']:6.2f} s  a writer meanwhile: "
-        f"{pruned['writes']} writes, the longest waited {pruned['max_wait'] * 1000:.0f} ms "
-        f"(p99 {pruned['p99_wait'] * 1000:.0f} ms), {pruned['failures']} gave up"
+        f"{pruned['writes']} writes, {pruned['failures']} gave up; the longest waited "
+        f"{pruned['max_lock'] * 1000:.0f} ms for the lock (p99 {pruned['p99_lock'] * 1000:.0f} "
+        f"ms) and took {pruned['max_wait'] * 1000:.0f} ms in all (p99 "
+        f"{pruned['p99_wait'] * 1000:.0f} ms)"
     )
     print(f"    {pruned['said']}")
     remove(path)

@@ -52,6 +52,8 @@ class PacedWriter(threading.Thread):
         super().__init__(daemon=True)
         self.path, self.interval = path, interval
         self.writes: list[tuple[float, float]] = []  # (when it started, how long it took)
+        # of which waiting for the write lock (the rest is writing: the disk's part)
+        self.lock_waits: list[float] = []
         self.failures: list[str] = []  # writes that gave up (the busy timeout ran out)
         self.stop = threading.Event()
 
@@ -63,6 +65,7 @@ class PacedWriter(threading.Thread):
                 started = time.perf_counter()
                 try:
                     db.execute("BEGIN IMMEDIATE")
+                    self.lock_waits.append(time.perf_counter() - started)
                     db.execute(
                         "INSERT INTO queries (query_id, timestamp, channel, query, "
                         "normalized_query, answered, result_count, latency_ms) "

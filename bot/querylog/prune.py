@@ -41,7 +41,7 @@ class Pruned:
     questions: int
     ratings: int
     transactions: int
-    longest_transaction: float  # seconds: the longest the bot's writes could have waited
+    longest_transaction: float  # seconds one held the write lock: the longest others waited
     freed_bytes: int  # given back to the file system (incremental vacuum)
     free_bytes: int  # still free inside the file, reused by new questions
 
@@ -79,8 +79,8 @@ class _Batches:
         """One transaction: the statements' row counts."""
         if self.transactions:
             await asyncio.sleep(self.pause)
-        started = time.perf_counter()
         await self.db.execute("BEGIN IMMEDIATE")
+        started = time.perf_counter()  # from here on the lock is ours: others wait
         try:
             counts = []
             for sql, params in statements:

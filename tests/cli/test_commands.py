@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -283,4 +284,9 @@ def test_every_setting_has_an_environment_name_for_config() -> None:
     from bot.settings import VARIABLES, Settings
 
     assert {v.field for v in VARIABLES} == {f.name for f in fields(Settings)}
-    assert len({v.name for v in VARIABLES}) == len(VARIABLES)
+    names = {v.name for v in VARIABLES}
+    assert len(names) == len(VARIABLES)
+    # what load_settings reads, and what .env.example documents, are the same names
+    read = set(re.findall(r'get\("([A-Z_]+)"', (ROOT / "bot" / "settings.py").read_text()))
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert read == names <= set(re.findall(r"^([A-Z_]+)=", example, flags=re.MULTILINE))
