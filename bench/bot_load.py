@@ -48,7 +48,7 @@ QUESTIONS = [
 ]
 
 
-def run_bot() -> None:
+def run_bot(corpus: Path = ROOT / "seeds") -> None:
     """The bot process: `marjaa bot` with python-telegram-bot's send pacing switched off."""
     from telegram.ext import AIORateLimiter
 
@@ -59,7 +59,7 @@ def run_bot() -> None:
         return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
 
     telegram_app.AIORateLimiter = unpaced  # type: ignore[assignment,misc]
-    sys.exit(main(["bot", "--corpus", str(ROOT / "seeds"), "--no-log"]))
+    sys.exit(main(["bot", "--corpus", str(corpus), "--no-log"]))
 
 
 class FakeTelegram:

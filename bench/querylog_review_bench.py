@@ -32,14 +32,14 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.querylog.review import Period, read_summary  # noqa: E402
-from bot.querylog.schema import migrate  # noqa: E402
+from bot.querylog.schema import COUNTS_SCHEMA, migrate  # noqa: E402
 from bot.querylog.stats import stats_text  # noqa: E402
 from tools.querylog_helpers import PacedWriter  # noqa: E402
 from tools.synthetic_querylog import build  # noqa: E402
 
 WORK = ROOT / "data" / "bench"
 MARJAA = [str(Path(sys.executable).parent / "marjaa")]
-LOG_VERSION = 3  # bump when tools/synthetic_querylog.py changes what it writes
+LOG_VERSION = 4  # bump when tools/synthetic_querylog.py changes what it writes
 
 
 def source_log(rows: int, ratings: int) -> Path:
@@ -69,7 +69,7 @@ def copy_of(source: Path, name: str) -> Path:
 
 
 def older_copy(source: Path, name: str) -> Path:
-    """The same questions and ratings in a log of schema 2 (before the counts and indexes)."""
+    """The same questions and ratings in a log of the schema before the counts and indexes)."""
     target = WORK / name
     remove(target)
 
@@ -77,7 +77,7 @@ def older_copy(source: Path, name: str) -> Path:
         import aiosqlite
 
         async with aiosqlite.connect(target, isolation_level=None) as db:
-            await migrate(db, target=2)
+            await migrate(db, target=COUNTS_SCHEMA - 1)
 
     target.touch(mode=0o600)
     asyncio.run(schema_2())
@@ -160,9 +160,12 @@ def main() -> None:
         f"({source.stat().st_size / 1e6:.0f} MB); {os.cpu_count()} cores, load average "
         f"{os.getloadavg()[0]:.2f}, {time.strftime('%Y-%m-%d %H:%M')}"
     )
-    older = older_copy(source, "querylog-schema2.sqlite3")
-    print(f"  (a copy in schema 2: {older.stat().st_size / 1e6:.0f} MB)")
-    show("first open of it (upgrade to 3)", timed("logs", "summary", "--db", str(older)))
+    older = older_copy(source, "querylog-older.sqlite3")
+    print(f"  (a copy in schema {COUNTS_SCHEMA - 1}: {older.stat().st_size / 1e6:.0f} MB)")
+    show(
+        f"first open of it (upgrade to {COUNTS_SCHEMA})",
+        timed("logs", "summary", "--db", str(older)),
+    )
     remove(older)
     path = copy_of(source, "querylog-review.sqlite3")
     db = ["--db", str(path)]

@@ -1,4 +1,5 @@
-"""What happened, for the query log: a question answered, a rating given.
+"""What happened, for the query log: a question answered, a rating given, a document added
+or removed by an admin.
 
 Front ends (console, `marjaa ask`, Telegram) build these records and hand them to an
 ``EventSink``; the query log implements the sink. Handing over never blocks or fails.
@@ -46,6 +47,20 @@ class FeedbackRecord:
     timestamp: datetime = field(default_factory=utc_now)
 
 
+@dataclass(frozen=True)
+class UploadRecord:
+    """An admin added a document to the corpus from Telegram, or removed one."""
+
+    action: str  # "add" or "remove"
+    user_id: int | None  # raw id as received; the log stores it as it stores askers
+    sha256: str  # of the file's bytes
+    size: int  # bytes
+    title: str
+    stored_as: str  # the generated name under uploads/
+    passages: int  # the document's passages: as read (an addition), as indexed (a removal)
+    timestamp: datetime = field(default_factory=utc_now)
+
+
 class EventSink(Protocol):
     def log_query(self, record: QueryRecord) -> None:
         """Take the record for writing; must return at once and never raise."""
@@ -53,6 +68,10 @@ class EventSink(Protocol):
 
     def log_feedback(self, record: FeedbackRecord) -> None:
         """Take the rating for writing; must return at once and never raise."""
+        ...
+
+    def log_upload(self, record: UploadRecord) -> None:
+        """Take the upload or removal for writing; must return at once and never raise."""
         ...
 
 
@@ -63,4 +82,7 @@ class NullSink:
         pass
 
     def log_feedback(self, record: FeedbackRecord) -> None:
+        pass
+
+    def log_upload(self, record: UploadRecord) -> None:
         pass

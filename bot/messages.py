@@ -7,8 +7,10 @@ from __future__ import annotations
 NO_ANSWER = "لا توجد إجابة عن هذا السؤال في المصادر المتاحة."
 REPHRASE_TIP = "جرّب إعادة صياغة السؤال بكلمات أخرى، أو اسأل عن اسم أو حدث بعينه."
 WEAK_LABEL = "نتيجة ضعيفة، قد لا تجيب عن سؤالك"
+WEAK_RESULTS_HEADER = "أقرب ما في المصادر، ولا يجيب على الأرجح عن سؤالك"
 EMPTY_QUESTION = "اكتب سؤالاً بكلمات عربية أو لاتينية، مثل: أين عقد حوار المنامة؟"
 PARAGRAPH = "الفقرة"
+PAGE = "صفحة"
 SOURCE_LABEL = "المصدر"
 MORE_HEADER = "نتائج إضافية"
 
@@ -68,3 +70,45 @@ UNKNOWN_COMMAND = "أمر غير معروف: {command} — اكتب /help لرؤ
 STATS_COMMAND = ("stats", "إحصاءات سجل الأسئلة (للمشرفين)")
 STATS_USAGE = "اكتب /stats للسجل كله، أو /stats 7d لآخر سبعة أيام، أو /stats 2026-11-01 منذ تاريخ."
 STATS_UNAVAILABLE = "تعذّرت قراءة سجل الأسئلة الآن؛ التفاصيل في سجل البوت."
+
+# --- Telegram, admins: the index and the documents they add ------------------------------
+
+# The admins' menu (their private chats): /stats and these.
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    STATS_COMMAND,
+    ("reload", "إعادة تحميل الفهرس بعد تغيّر المصادر (للمشرفين)"),
+    ("documents", "الوثائق المضافة من تيليغرام (للمشرفين)"),
+    ("remove", "حذف وثيقة مضافة برقمها، مثل: /remove 1 (للمشرفين)"),
+)
+RELOADING = "⏳ جارٍ تحديث الفهرس…"
+RELOADED = "✅ حُدّث الفهرس: {documents} وثيقة، {passages} فقرة."
+RELOAD_UNCHANGED = "الفهرس محدّث أصلاً: {documents} وثيقة، {passages} فقرة."
+RELOAD_FAILED = "تعذّر تحديث الفهرس، وما زلت أجيب من الفهرس السابق. السبب: {reason}"
+UPLOAD_RECEIVED = "⏳ استلمت الملف، جارٍ فحصه وفهرسته…"
+UPLOAD_ADDED = "✅ أضيفت الوثيقة «{title}»: {passages} فقرة. أجيب منها الآن."
+UPLOAD_ADDED_MANY = (
+    "✅ أضيف الملف: {documents} وثائق و{passages} فقرة، أولها «{title}». أجيب منها الآن."
+)
+UPLOAD_NOTHING_NEW = "أضيف الملف «{title}»، لكن كل فقراته موجودة في المصادر من قبل؛ لا جديد فيه."
+UPLOAD_UNSUPPORTED = "لا أقرأ هذا النوع من الملفات ({suffix}). الأنواع المقبولة: {suffixes}."
+UPLOAD_NO_NAME = "لهذا الملف اسم بلا امتداد، فلا أعرف نوعه. الأنواع المقبولة: {suffixes}."
+UPLOAD_TOO_BIG = "الملف أكبر من الحد المسموح ({size}؛ الحد {limit})."
+UPLOAD_NO_TEXT = "لم أجد في الملف نصاً أجيب منه: {reason}"
+UPLOAD_BROKEN = "تعذّرت قراءة الملف، ويبدو تالفاً: {reason}"
+UPLOAD_DUPLICATE = "هذا الملف مضاف من قبل (رقم {number} في /documents): «{title}»."
+UPLOAD_DOWNLOAD_FAILED = "تعذّر تنزيل الملف من تيليغرام؛ أعد إرساله بعد قليل."
+UPLOAD_INDEX_FAILED = "حُفظ الملف، لكن تعذّرت فهرسته، وما زلت أجيب من الفهرس السابق. السبب: {reason}"
+UPLOAD_NO_FOLDER = "لا يمكن إضافة وثائق: المصادر ملف واحد لا مجلد. اجعل MARJAA_CORPUS مجلداً."
+DOCUMENTS_TITLE = "الوثائق المضافة من تيليغرام"
+DOCUMENTS_NONE = "لا توجد وثائق مضافة من تيليغرام. أرسل ملفاً ({suffixes}) لإضافته."
+DOCUMENT_NOT_INDEXED = "لم تُفهرس بعد"
+REMOVE_USAGE = "اكتب رقم الوثيقة بعد الأمر، مثل: /remove 1 (اكتب /documents لرؤية الأرقام)."
+NO_DOCUMENT = "لا توجد وثيقة مضافة بالرقم «{value}». الأرقام من 1 إلى {count}؛ اكتب /documents."
+REMOVE_CONFIRM = "هل أحذف الوثيقة «{title}» ({name})؟ لن أجيب منها بعد الحذف."
+REMOVE_YES = "🗑 نعم، احذفها"
+REMOVE_NO = "إلغاء"
+REMOVE_CANCELLED = "أُلغي الحذف."
+REMOVING = "⏳ جارٍ حذف «{title}» وتحديث الفهرس…"
+REMOVED = "🗑 حُذفت الوثيقة «{title}». الفهرس الآن: {documents} وثيقة، {passages} فقرة."
+REMOVE_GONE = "هذه الوثيقة محذوفة من قبل."
+ADMINS_ONLY = "هذا الزر للمشرفين فقط."

@@ -7,14 +7,23 @@ This is the whole public surface: everything else in retrieval/ is an implementa
 from __future__ import annotations
 
 from retrieval.config import ENGINES, AnalyzerConfig, BM25Config, RetrievalConfig
-from retrieval.corpus import Corpus, Document, Passage, Warn
+from retrieval.corpus import Corpus, Document, Passage, Skipped, Warn, readable_suffixes
+from retrieval.corpus.walk import summary as skipped_summary
 from retrieval.errors import CorpusError, InputError, QuestionFileError
 from retrieval.evaluate import Question, Report, evaluate, is_squad, load_questions
 from retrieval.index.build import Progress, load_corpus
+from retrieval.index.saved import (
+    IndexLease,
+    SavedIndex,
+    lease_index,
+    prune_indexes,
+    saved_indexes,
+)
 from retrieval.index.store import (
     IndexDamaged,
     IndexLocation,
     corpus_fingerprint,
+    load_saved,
     locate,
     open_retriever,
     read_manifest,
@@ -36,6 +45,7 @@ __all__ = [
     "CorpusError",
     "Document",
     "IndexDamaged",
+    "IndexLease",
     "IndexLocation",
     "InputError",
     "Passage",
@@ -46,20 +56,28 @@ __all__ = [
     "Result",
     "RetrievalConfig",
     "Retriever",
+    "SavedIndex",
+    "Skipped",
     "Span",
     "Warn",
     "corpus_fingerprint",
     "evaluate",
     "is_arabic",
     "is_squad",
+    "lease_index",
     "load_corpus",
     "load_questions",
+    "load_saved",
     "locate",
     "normalize",
     "open_retriever",
+    "prune_indexes",
     "read_manifest",
+    "readable_suffixes",
     "save_index",
+    "saved_indexes",
     "shorten",
     "shorten_start",
+    "skipped_summary",
     "tokens",
 ]

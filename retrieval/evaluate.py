@@ -7,8 +7,10 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from retrieval.corpus import Passage
+from retrieval.corpus.readers.base import json_type
 from retrieval.errors import QuestionFileError
 from retrieval.search import Answer, Retriever
 from retrieval.text.normalize import normalize
@@ -56,46 +58,83 @@ class Report:
         return data
 
 
-def load_squad_questions(path: Path) -> list[Question]:
-    """Questions of a SQuAD-format file, each tied to its own paragraph."""
+def _expect(value: object, kind: type, where: str, path: Path) -> Any:
+    """``value`` when it is of ``kind``; else the one-line error naming where it is."""
+    if not isinstance(value, kind) or isinstance(value, bool):
+        wanted = {str: "a string", list: "a list", dict: "an object"}[kind]
+        raise QuestionFileError(f"{path}: {where} should be {wanted}, not {json_type(value)}")
+    return value
+
+
+def _read_json_text(path: Path) -> str:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        articles = data["data"]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        return path.read_text(encoding="utf-8-sig")
+    except IsADirectoryError as exc:
+        raise QuestionFileError(f"{path}: is a folder, not a question file") from exc
+    except OSError as exc:
+        raise QuestionFileError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise QuestionFileError(f"{path}: not UTF-8 (bad byte at offset {exc.start})") from exc
+
+
+def load_squad_questions(path: Path) -> list[Question]:
+    """Questions of a SQuAD-format file, each tied to its own paragraph; QuestionFileError
+    (one line, naming the first bad element) for anything else."""
+    try:
+        data = json.loads(_read_json_text(path))
+    except json.JSONDecodeError as exc:
         raise QuestionFileError(
-            f"{path}: not a readable SQuAD file ({exc.__class__.__name__})"
+            f"{path}: not JSON (line {exc.lineno} column {exc.colno}: {exc.msg})"
         ) from exc
+    data = _expect(data, dict, "the file", path)
+    articles = _expect(data.get("data"), list, "'data'", path)
     questions = []
-    for article in articles:
-        for paragraph in article.get("paragraphs", []):
-            context = paragraph.get("context", "").strip()
-            for qa in paragraph.get("qas", []):
-                text = (qa.get("question") or "").strip()
+    for a, article in enumerate(articles):
+        where = f"data[{a}]"
+        article = _expect(article, dict, where, path)
+        for p, paragraph in enumerate(
+            _expect(article.get("paragraphs", []), list, f"{where}.paragraphs", path)
+        ):
+            at = f"{where}.paragraphs[{p}]"
+            paragraph = _expect(paragraph, dict, at, path)
+            context = _expect(paragraph.get("context", ""), str, f"{at}.context", path).strip()
+            for q, qa in enumerate(_expect(paragraph.get("qas", []), list, f"{at}.qas", path)):
+                qa = _expect(qa, dict, f"{at}.qas[{q}]", path)
+                question = qa.get("question") or ""
+                text = _expect(question, str, f"{at}.qas[{q}].question", path).strip()
+                answers = []
+                for n, answer in enumerate(
+                    _expect(qa.get("answers", []), list, f"{at}.qas[{q}].answers", path)
+                ):
+                    answer = _expect(answer, dict, f"{at}.qas[{q}].answers[{n}]", path)
+                    value = answer.get("text") or ""
+                    answers.append(_expect(value, str, f"{at}.qas[{q}].answers[{n}].text", path))
                 if text and context:
-                    answers = tuple(a["text"] for a in qa.get("answers", []) if a.get("text"))
-                    questions.append(Question(text, None, context, answers))
+                    questions.append(Question(text, None, context, tuple(a for a in answers if a)))
     return questions
 
 
 def load_jsonl_questions(path: Path) -> list[Question]:
     questions = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise QuestionFileError(f"{path}: cannot read ({exc.__class__.__name__})") from exc
+    lines = _read_json_text(path).splitlines()
+    shape = '{"question": str, "expected": [str] | null}'
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
-            text = record["question"]
-            expected = record.get("expected")
-            if not isinstance(text, str) or not (expected is None or isinstance(expected, list)):
-                raise TypeError
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+        except json.JSONDecodeError as exc:
             raise QuestionFileError(
-                f'{path}:{number}: expected {{"question": str, "expected": [str] | null}}'
+                f"{path}:{number}: not JSON (column {exc.colno}); expected {shape}"
             ) from exc
+        text = record.get("question") if isinstance(record, dict) else None
+        expected = record.get("expected") if isinstance(record, dict) else None
+        valid = isinstance(text, str) and (
+            expected is None
+            or (isinstance(expected, list) and all(isinstance(e, str) for e in expected))
+        )
+        if not valid:
+            raise QuestionFileError(f"{path}:{number}: expected {shape}")
         questions.append(Question(text, None if expected is None else tuple(expected)))
     return questions
 

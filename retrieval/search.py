@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from retrieval.analysis import EXACT, Analyzer
@@ -27,6 +27,9 @@ class Result:
     score: float
     answer_sentence: str
     highlights: tuple[Span, ...]
+    # Shown only as "the closest there is": the answer is not answered, or this passage
+    # covers less of the question than an answer must (every front end marks it weak)
+    weak: bool = False
     # where the passage is in Retriever.passages (its neighbours are beside it); None for a
     # result made outside a search
     position: int | None = None
@@ -133,10 +136,15 @@ class Retriever:
             )
             if len(results) == k:
                 break
-        coverage = self.coverage(plan, results[0].passage) if results else 0.0
+        coverages = [self.coverage(plan, result.passage) for result in results]
+        coverage = coverages[0] if results else 0.0
         answered = (
             bool(results)
             and coverage >= self.config.min_coverage
             and plan.unknown_share < self.config.max_unknown
         )
+        results = [
+            replace(result, weak=not answered or covered < self.config.min_coverage)
+            for result, covered in zip(results, coverages, strict=True)
+        ]
         return Answer(question, normalized, answered, tuple(results), plan.words, coverage)

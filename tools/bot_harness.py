@@ -7,11 +7,12 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.events import EventSink, FeedbackRecord, QueryRecord
+from bot.events import EventSink, FeedbackRecord, QueryRecord, UploadRecord
 from bot.settings import Settings
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.corpus_watch import CorpusWatch
 from bot.telegram.ratelimit import UserRateLimiter
+from bot.telegram.reload import IndexKeeper
 from retrieval import Retriever
 from tools.fake_bot_api import Call, FakeBotApi
 
@@ -49,12 +50,16 @@ class RecordingSink:
 
     queries: list[QueryRecord] = field(default_factory=list)
     feedback: list[FeedbackRecord] = field(default_factory=list)
+    uploads: list[UploadRecord] = field(default_factory=list)
 
     def log_query(self, record: QueryRecord) -> None:
         self.queries.append(record)
 
     def log_feedback(self, record: FeedbackRecord) -> None:
         self.feedback.append(record)
+
+    def log_upload(self, record: UploadRecord) -> None:
+        self.uploads.append(record)
 
 
 @dataclass
@@ -87,6 +92,7 @@ async def start_bot(
     limiter: UserRateLimiter | None = None,
     sink: EventSink | None = None,
     watch: CorpusWatch | None = None,
+    keeper: IndexKeeper | None = None,
     **settings: Any,
 ) -> RunningBot:
     """Build the Application as `marjaa bot` does and start polling the fake server.
@@ -96,7 +102,7 @@ async def start_bot(
     """
     config = Settings(telegram_bot_token=TOKEN, telegram_api_base_url=api.base_url, **settings)
     sink = sink if sink is not None else RecordingSink()
-    app = build_application(config, retriever, sink, limiter=limiter, watch=watch)
+    app = build_application(config, retriever, sink, limiter=limiter, watch=watch, keeper=keeper)
     await app.initialize()
     await app.post_init(app)
     await app.updater.start_polling(

@@ -2,7 +2,8 @@
 
 It speaks the protocol python-telegram-bot speaks: ``POST /bot<token>/<method>`` with a form,
 multipart or JSON body, answered with ``{"ok": true, "result": ...}`` shaped as the Bot API
-documents (https://core.telegram.org/bots/api). It checks what Telegram checks where the bot
+documents (https://core.telegram.org/bots/api), and serves the files users send (getFile,
+then ``GET /file/bot<token>/<file_path>``). It checks what Telegram checks where the bot
 could get it wrong (HTML that does not parse, texts over 4096 characters, button data over
 64 bytes), records every call, lets a test push updates (getUpdates long-polls with offsets)
 and can inject errors (429 with retry_after, 500), slow answers and connection resets.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import html
 import itertools
@@ -30,6 +32,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from aiohttp import web
@@ -39,6 +42,7 @@ BOT_USERNAME = "marjaa_test_bot"
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 MAX_POLL_SECONDS = 30.0
+MAX_GET_FILE = 20 * 1024 * 1024  # getFile refuses bigger files ("file is too big")
 
 # Form fields python-telegram-bot sends as plain strings; every other field is JSON-encoded.
 TEXT_FIELDS = {
@@ -195,6 +199,9 @@ class FakeBotApi:
         self._message_ids = itertools.count(1)
         self._chats: dict[int, dict] = {}
         self._messages: dict[tuple[int, int], dict] = {}
+        self._file_ids = itertools.count(1)
+        self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content)
+        self.downloads: list[str] = []  # file_paths the bot fetched, in order
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -204,7 +211,9 @@ class FakeBotApi:
         """Serve on ``host:port`` (0: any free port); returns the base_url for the bot."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         app.router.add_post("/_fake/updates", self._push_over_http)
+        app.router.add_post("/_fake/document", self._document_over_http)
         app.router.add_get("/_fake/calls", self._calls_over_http)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -332,6 +341,45 @@ class FakeBotApi:
             edited["entities"] = found
         self.push(edited_message=edited)
         return edited
+
+    def document(
+        self,
+        content: bytes,
+        file_name: str | None,
+        mime_type: str = "application/octet-stream",
+        declared_size: int | None = None,
+    ) -> dict:
+        """A file a user sent, kept for getFile: the message's ``document`` field.
+
+        ``declared_size``: the file_size Telegram states (default: the real size)."""
+        number = next(self._file_ids)
+        file_id = f"BQACAgQAAxkBAAI{number:06d}"
+        suffix = re.sub(r"[^.\w]", "", PurePath(file_name or "").suffix)[:10]
+        self.files[file_id] = (f"documents/file_{number}{suffix}", content)
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"AgAD{number:06d}",
+            "mime_type": mime_type,
+            "file_size": len(content) if declared_size is None else declared_size,
+        }
+        if file_name is not None:
+            document["file_name"] = file_name
+        return document
+
+    def send_document(
+        self, content: bytes, file_name: str | None, caption: str | None = None, **options: Any
+    ) -> dict:
+        """Push a message carrying a file (``options`` as message(): user_id, chat_id...)."""
+        document = self.document(
+            content,
+            file_name,
+            options.pop("mime_type", "application/octet-stream"),
+            options.pop("declared_size", None),
+        )
+        extra = {"caption": caption} if caption else {}
+        message = self.message(document=document, **extra, **options)
+        self.push(message=message)
+        return message
 
     def press(self, sent: Call, data: str, user_id: int = 1001) -> str:
         """Push a callback query: ``user_id`` pressed a button carrying ``data`` on ``sent``."""
@@ -475,6 +523,15 @@ class FakeBotApi:
                 if not 1 <= len(command.get("description", "")) <= 256:
                     raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
             return True
+        if name == "getfile":
+            found = self.files.get(str(params.get("file_id", "")))
+            if found is None:
+                raise ApiError(400, "Bad Request: invalid file_id")
+            if len(found[1]) > MAX_GET_FILE:
+                raise ApiError(400, "Bad Request: file is too big")
+            file_id = str(params["file_id"])
+            return {"file_id": file_id, "file_unique_id": "AgAD" + file_id[-6:],
+                    "file_size": len(found[1]), "file_path": found[0]}  # fmt: skip
         if name == "sendchataction":
             if params.get("action") not in ("typing", "upload_document", "find_location"):
                 raise ApiError(400, "Bad Request: wrong parameter action in request")
@@ -511,7 +568,25 @@ class FakeBotApi:
             return True
         raise ApiError(404, "Not Found: method not found")
 
+    async def _download(self, request: web.Request) -> web.Response:
+        """GET /file/bot<token>/<file_path>: the bytes of a file getFile described."""
+        token, path = request.match_info["token"], request.match_info["path"]
+        self.calls.append(Call("_download", {"file_path": path}, token))
+        if self.token is not None and token != self.token:
+            return web.json_response({"ok": False, "error_code": 401}, status=401)
+        found = next((content for p, content in self.files.values() if p == path), None)
+        if found is None:
+            return web.json_response({"ok": False, "error_code": 404}, status=404)
+        self.downloads.append(path)
+        return web.Response(body=found, content_type="application/octet-stream")
+
     # --- control over HTTP (for the bot run by hand or in a subprocess) -----------------
+
+    async def _document_over_http(self, request: web.Request) -> web.Response:
+        # {"content_base64": ..., "file_name": ..., "user_id": ..., "declared_size": ...}
+        body = await request.json()
+        content = base64.b64decode(body.pop("content_base64"))
+        return web.json_response(self.send_document(content, body.pop("file_name", None), **body))
 
     async def _push_over_http(self, request: web.Request) -> web.Response:
         body = await request.json()

@@ -151,7 +151,13 @@ def build(
     ``upgraded``: write the rows in the schema before the counts (2) and upgrade the file at the
     end, as an existing log is; five times quicker than keeping the counts row by row.
     """
-    from bot.querylog.schema import FEEDBACK_COLUMNS, QUERY_COLUMNS, connect, migrate
+    from bot.querylog.schema import (
+        COUNTS_SCHEMA,
+        FEEDBACK_COLUMNS,
+        QUERY_COLUMNS,
+        connect,
+        migrate,
+    )
     from retrieval import normalize
 
     rng = random.Random(seed)
@@ -167,7 +173,7 @@ def build(
         async with aiosqlite.connect(path, isolation_level=None) as db:
             await db.execute("PRAGMA auto_vacuum = INCREMENTAL")  # as connect() sets it
             await db.execute("PRAGMA journal_mode = WAL")
-            await migrate(db, target=2)
+            await migrate(db, target=COUNTS_SCHEMA - 1)
 
     asyncio.run(create_older() if upgraded else create())
 

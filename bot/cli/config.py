@@ -39,13 +39,17 @@ def shown_settings(settings: Settings, env_file: Path = ENV_FILE) -> list[Shown]
 
 
 def _shown(variable: Variable, settings: Settings, source: str) -> Shown:
-    value = getattr(settings, variable.field)
+    value = getattr(settings, variable.effective or variable.field)
     if variable.field == "log_salt":
         return _salt(variable, settings, source)
     if variable.secret:
         return Shown(variable.name, mask(value), source)
     if isinstance(value, frozenset):  # Telegram ids
         text = ", ".join(str(i) for i in sorted(value)) or "(none)"
+    elif isinstance(value, bool):
+        text = "on" if value else "off"
+    elif isinstance(value, float):
+        text = f"{value:g}"
     else:
         text = str(value)
     return Shown(variable.name, text, source)

@@ -22,7 +22,17 @@ from bot.cli.options import add_corpus_options
 from bot.cli.output import stderr_console, stdout_console, warner
 from bot.errors import UserError
 from bot.settings import Settings
-from retrieval import IndexDamaged, Retriever, locate, open_retriever, read_manifest, save_index
+from retrieval import (
+    IndexDamaged,
+    Retriever,
+    SavedIndex,
+    locate,
+    open_retriever,
+    prune_indexes,
+    read_manifest,
+    save_index,
+    saved_indexes,
+)
 
 STAGES = {
     "index": "building the BM25 index",
@@ -88,16 +98,80 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     """Register `marjaa index`."""
     index = commands.add_parser("index", help="build and save the index of a corpus")
     add_corpus_options(index)
-    index.add_argument("--rebuild", action="store_true", help="rebuild even when up to date")
+    what = index.add_mutually_exclusive_group()
+    what.add_argument("--rebuild", action="store_true", help="rebuild even when up to date")
+    what.add_argument(
+        "--list",
+        action="store_true",
+        help="list the saved indexes of every corpus: size, built at, in use, current or stale",
+    )
+    what.add_argument(
+        "--prune",
+        action="store_true",
+        help="remove saved indexes that are stale (corpus changed or gone) or damaged",
+    )
 
 
 def _size(folder: Path) -> str:
-    total = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
-    return f"{total / 1e6:,.1f} MB"
+    return _megabytes(sum(p.stat().st_size for p in folder.iterdir() if p.is_file()))
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB"
+
+
+def _saved_line(saved: SavedIndex) -> str:
+    status = f"{saved.status}, in use" if saved.in_use else saved.status
+    passages = f"{saved.passages:,}" if saved.passages is not None else "-"
+    where = f"{saved.folder.parent.name}/{saved.folder.name}"
+    return (
+        f"{status:<24} {_megabytes(saved.size):>10}  {saved.built_at or '-':<24}  "
+        f"{passages:>9}  {saved.engine or '-':<9}  {saved.corpus}  ({where})"
+    )
+
+
+def list_saved(settings: Settings, engine: str | None) -> int:
+    """`marjaa index --list`: one line per saved index, then where they are and the total."""
+    out = stdout_console()
+    found = saved_indexes(settings.data_dir, settings.retrieval_config(engine))
+    if not found:
+        out.print(f"no saved index under {settings.data_dir / 'index'}", soft_wrap=True)
+        return 0
+    header = (
+        f"{'status':<24} {'size':>10}  {'built at':<24}  {'passages':>9}  {'engine':<9}  corpus"
+    )
+    out.print(header, soft_wrap=True)
+    for saved in found:
+        out.print(_saved_line(saved), soft_wrap=True, markup=False)
+    total = sum(saved.size for saved in found)
+    prunable = [saved for saved in found if saved.prunable]
+    summary = f"{len(found)} saved index{'es' if len(found) != 1 else ''}, {_megabytes(total)}"
+    if prunable:
+        freed = _megabytes(sum(saved.size for saved in prunable))
+        summary += f"; `marjaa index --prune` would remove {len(prunable)} ({freed})"
+    out.print(summary, soft_wrap=True)
+    return 0
+
+
+def prune_saved(settings: Settings, engine: str | None) -> int:
+    """`marjaa index --prune`: remove stale and damaged indexes (never one in use)."""
+    out = stdout_console()
+    removed = prune_indexes(settings.data_dir, settings.retrieval_config(engine))
+    for saved in removed:
+        line = f"removed {saved.status} {saved.folder} ({_megabytes(saved.size)})"
+        out.print(line, soft_wrap=True, markup=False)
+    freed = _megabytes(sum(saved.size for saved in removed))
+    plural = "es" if len(removed) != 1 else ""
+    out.print(f"pruned {len(removed)} saved index{plural}, {freed} freed")
+    return 0
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Build and save the index (unless the saved one is up to date); print a summary."""
+    if args.list:
+        return list_saved(settings, args.engine)
+    if args.prune:
+        return prune_saved(settings, args.engine)
     out = stdout_console()
     err = stderr_console()
     corpus = args.corpus or settings.corpus

@@ -19,6 +19,8 @@ def result_to_dict(result: Result) -> dict:
         "answer_sentence": result.answer_sentence,
         "highlights": [list(span) for span in result.highlights],
         "url": passage.url,
+        "page": passage.page,  # a PDF's page, else null
+        "weak": result.weak,  # shown as the closest there is, not as an answer
     }
 
 

@@ -8,11 +8,13 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from bot.bidi import isolate, isolate_runs, shifted
 from bot.messages import (
     CONSOLE_OPENED,
     EMPTY_QUESTION,
     MORE_HEADER,
     NO_ANSWER,
+    PAGE,
     PARAGRAPH,
     PASSAGES_LABEL,
     REPHRASE_TIP,
@@ -21,38 +23,48 @@ from bot.messages import (
     SOURCES_TITLE,
     TITLE_LABEL,
     WEAK_LABEL,
+    WEAK_RESULTS_HEADER,
 )
-from retrieval import Answer, Document, Passage, Result
+from retrieval import Answer, Corpus, Document, Passage, Result, skipped_summary
 
 
 def citation(passage: Passage) -> str:
-    """title · paragraph N · source (and the link when the document has one)."""
-    parts = [passage.title, f"{PARAGRAPH} {passage.paragraph}", passage.source]
+    """title · page N · paragraph N · source (and the link when the document has one), each
+    left-to-right run isolated so that the line reads right in a right-to-left terminal."""
+    parts = [isolate_runs(passage.title)]
+    if passage.page is not None:
+        parts.append(f"{PAGE} {passage.page}")
+    parts += [f"{PARAGRAPH} {passage.paragraph}", isolate(passage.source)]
     if passage.url:
-        parts.append(passage.url)
+        parts.append(isolate(passage.url))
     return " · ".join(parts)
 
 
 def highlighted_passage(result: Result) -> Text:
-    """The passage with its best sentence emphasised and matched words highlighted."""
-    text = Text(result.passage.text)
-    start = result.passage.text.find(result.answer_sentence)
+    """The passage with its best sentence emphasised and matched words highlighted (its
+    left-to-right runs isolated)."""
+    original = result.passage.text
+    shown, moved = shifted(original)
+    text = Text(shown)
+    start = original.find(result.answer_sentence)
     if start >= 0 and result.answer_sentence:
-        text.stylize("bold", start, start + len(result.answer_sentence))
+        text.stylize("bold", moved(start), moved(start + len(result.answer_sentence)))
     for a, b in result.highlights:
-        text.stylize("bold yellow", a, b)
+        text.stylize("bold yellow", moved(a), moved(b))
     return text
 
 
 def render_result(result: Result, weak: bool = False) -> RenderableType:
-    """Rank (and the passage's heading), the passage, then its citation."""
+    """Rank (and the passage's heading), the passage, then its citation; a weak result (or
+    every result, ``weak``) is said to be weak and dimmed."""
+    weak = weak or result.weak
     lines: list[RenderableType] = []
     if weak:
         lines.append(Text(f"({WEAK_LABEL})", style="dim italic"))
     body = Text()
     body.append(f"{result.rank}. ", style="bold cyan")
     if result.passage.heading:
-        body.append(f"{result.passage.heading}\n", style="bold underline")
+        body.append(f"{isolate_runs(result.passage.heading)}\n", style="bold underline")
     body.append_text(highlighted_passage(result))
     if weak:
         body.stylize("dim")
@@ -75,29 +87,44 @@ def render_answer(answer: Answer) -> RenderableType:
     return Group(*(render_result(r) for r in answer.results))
 
 
-def render_more(results: Sequence[Result]) -> RenderableType:
-    """The next page of an answer (/more), numbered on from the first."""
-    return Group(Text(MORE_HEADER, style="bold"), *(render_result(r) for r in results))
+def render_more(results: Sequence[Result], answered: bool = True) -> RenderableType:
+    """The next page of an answer (/more), numbered on from the first; without an answer, the
+    next closest passages, each marked weak (as «المزيد» shows them on Telegram)."""
+    header = MORE_HEADER if answered else WEAK_RESULTS_HEADER
+    return Group(
+        Text(header, style="bold"), *(render_result(r, weak=not answered) for r in results)
+    )
 
 
 def render_opened(result: Result, passages: Sequence[Passage]) -> RenderableType:
     """/open: the result's passage in full between its neighbours, under its document's
-    citation. The neighbours are dimmed; the passage keeps its highlights."""
+    citation. The neighbours are dimmed; the passage keeps its highlights. Left-to-right runs
+    are isolated, as in every citation."""
     passage = result.passage
-    document = [passage.source, *(x for x in (passage.url, passage.date) if x)]
+    document = [isolate(passage.source), *(isolate(x) for x in (passage.url, passage.date) if x)]
+    title = isolate_runs(passage.title)
     lines: list[RenderableType] = [
-        Text(f"{CONSOLE_OPENED} — {result.rank}. {passage.title}", style="bold"),
+        Text(f"{CONSOLE_OPENED} — {result.rank}. {title}", style="bold"),
         Text("— " + " · ".join(document), style="green"),
         Text(""),
     ]
+    if result.weak:
+        lines.insert(1, Text(f"({WEAK_LABEL})", style="dim italic"))
     for nearby in passages:
         focused = nearby.id == passage.id
-        label = Text(f"{PARAGRAPH} {nearby.paragraph}", style="bold cyan" if focused else "cyan")
+        where = f"{PAGE} {nearby.page} · " if nearby.page is not None else ""
+        label = Text(
+            f"{where}{PARAGRAPH} {nearby.paragraph}", style="bold cyan" if focused else "cyan"
+        )
         if focused:  # said in words too: a pipe or a screen reader has no colours
             label.append(f" ({RESULT_LABEL} {result.rank})", style="bold cyan")
         if nearby.heading:
-            label.append(f" — {nearby.heading}", style="bold underline" if focused else "")
-        body = highlighted_passage(result) if focused else Text(nearby.text, style="dim")
+            heading = isolate_runs(nearby.heading)
+            label.append(f" — {heading}", style="bold underline" if focused else "")
+        if focused:
+            body = highlighted_passage(result)
+        else:
+            body = Text(isolate_runs(nearby.text), style="dim")
         lines += [label, body, Text("")]
     return Group(*lines)
 
@@ -109,5 +136,15 @@ def render_sources(documents: Sequence[Document]) -> RenderableType:
     table.add_column(SOURCE_LABEL, style="green")
     table.add_column(PASSAGES_LABEL, justify="right")
     for number, doc in enumerate(documents, start=1):
-        table.add_row(str(number), doc.title, doc.url or doc.source, str(doc.passage_count))
+        source = isolate(doc.url or doc.source)
+        table.add_row(str(number), isolate_runs(doc.title), source, str(doc.passage_count))
     return table
+
+
+def render_listing(corpus: Corpus) -> RenderableType:
+    """`marjaa sources` and the console's /sources: the documents, then the summary of the
+    files and folders left unread."""
+    skipped = [
+        Text(line, style="yellow") for line in skipped_summary(corpus.skipped, corpus.unreadable)
+    ]
+    return Group(render_sources(corpus.documents), *skipped)

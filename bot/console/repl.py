@@ -13,7 +13,7 @@ from rich.text import Text
 
 from bot import messages
 from bot.answering import PAGES, first_page, search_and_log
-from bot.console.render import render_answer, render_more, render_opened, render_sources
+from bot.console.render import render_answer, render_listing, render_more, render_opened
 from bot.console.session import LastAnswer
 from bot.events import EventSink, NullSink
 from retrieval import Retriever
@@ -85,7 +85,7 @@ def run_console(
             if line == "/help":
                 console.print(messages.CONSOLE_HELP)
             elif line == "/sources":
-                console.print(render_sources(retriever.corpus.documents))
+                console.print(render_listing(retriever.corpus))
             elif line == "/more":
                 console.print(_more(last))
             elif command == "/open":
@@ -116,7 +116,9 @@ def _more(last: LastAnswer | None) -> RenderableType:
     if last is None:
         return _note(messages.CONSOLE_NO_QUESTION)
     page = last.next_page()
-    return render_more(page) if page else _note(messages.CONSOLE_NO_MORE)
+    if not page:
+        return _note(messages.CONSOLE_NO_MORE)
+    return render_more(page, last.answer.answered)
 
 
 def _open(retriever: Retriever, last: LastAnswer | None, argument: str) -> RenderableType:

@@ -2,35 +2,37 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from retrieval import Answer, Result
 
 
 @dataclass
 class LastAnswer:
-    """The latest answer, searched for every page at once (as Telegram searches for «المزيد»);
-    ``pages_shown`` of ``page_size`` results have been printed so far."""
+    """The latest answer, searched for every page at once (as Telegram searches for «المزيد»).
+
+    An answered question shows its first ``page_size`` results, an unanswered one its closest
+    passage; each /more shows the next ``page_size`` (for an unanswered question, the next
+    closest passages, marked weak, as «المزيد» shows them).
+    """
 
     answer: Answer
     page_size: int
-    pages_shown: int = 1
+    shown_count: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        first = self.page_size if self.answer.answered else 1
+        self.shown_count = min(first, len(self.answer.results))
 
     @property
     def shown(self) -> tuple[Result, ...]:
-        """The results printed so far (an unanswered question shows its best, weak, one)."""
-        if not self.answer.answered:
-            return self.answer.results[:1]
-        return self.answer.results[: self.pages_shown * self.page_size]
+        """The results printed so far."""
+        return self.answer.results[: self.shown_count]
 
     def next_page(self) -> tuple[Result, ...]:
         """The next page's results, now counted as shown; empty when there are no more."""
-        if not self.answer.answered:
-            return ()
-        start = self.pages_shown * self.page_size
-        page = self.answer.results[start : start + self.page_size]
-        if page:
-            self.pages_shown += 1
+        page = self.answer.results[self.shown_count : self.shown_count + self.page_size]
+        self.shown_count += len(page)
         return page
 
     def numbered(self, number: int) -> Result | None:

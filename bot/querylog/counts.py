@@ -1,4 +1,4 @@
-"""What the review reads instead of every question: counts kept by triggers (migration 3).
+"""What the review reads instead of every question: counts kept by triggers (migration 4).
 
 - ``daily_counts``: questions and answered ones per UTC day, channel and latency bucket;
 - ``question_counts``: per normalized question, how often it was asked, and unanswered;
@@ -9,7 +9,7 @@
 
 Triggers keep the counts equal to what the tables hold whoever writes (marjaa, the sqlite3
 shell): every insert, delete and update of a counted column. Everything here is part of
-migration 3 and is never edited: changing a count (or LATENCY_BOUNDS) takes a new migration
+migration 4 and is never edited: changing a count (or LATENCY_BOUNDS) takes a new migration
 that drops and rebuilds what it changes.
 """
 

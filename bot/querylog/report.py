@@ -6,6 +6,7 @@ import math
 from datetime import date, timedelta
 from html import escape
 
+from bot.bidi import bdi_runs
 from bot.querylog.review import DayCount, LatencyBucket, QuestionCount, Summary
 from bot.querylog.stats import channel_name, ms_number, percent, period_text
 
@@ -51,7 +52,7 @@ def render_report(summary: Summary, source: str = "", generated: str = "") -> st
     body = [
         "<header>",
         f"<h1>{TITLE}</h1>",
-        f'<p class="muted">الفترة: {escape(period_text(summary))}'
+        f'<p class="muted">الفترة: {bdi_runs(period_text(summary))}'
         + (f" · أول سؤال <bdi>{_when(summary.first)}</bdi>" if summary.first else "")
         + (f" · آخر سؤال <bdi>{_when(summary.last)}</bdi>" if summary.last else "")
         + "</p>",
@@ -76,7 +77,7 @@ def render_report(summary: Summary, source: str = "", generated: str = "") -> st
         ]
     else:
         body.append(_section("لا توجد أسئلة", '<p class="empty">لا توجد أسئلة في هذه الفترة.</p>'))
-    footer = "أُنشئ بالأمر marjaa logs report"
+    footer = "أُنشئ بالأمر <bdi>marjaa logs report</bdi>"
     if source:
         footer += f" من <bdi>{escape(source)}</bdi>"
     if generated:
@@ -276,8 +277,9 @@ def _latency_chart(buckets: tuple[LatencyBucket, ...]) -> str:
             f"<title>{escape(label)} ms: {bucket.count}</title>"
             f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
             f'fill="{LATENCY_COLOUR}"/></g>'
-            f'<text x="{x + bar / 2:.1f}" y="{top + plot_h + 18}" text-anchor="middle">'
-            f"{escape(label)}</text>"
+            # left to right: in the page's right-to-left "<10" would show its "<" mirrored
+            f'<text x="{x + bar / 2:.1f}" y="{top + plot_h + 18}" text-anchor="middle" '
+            f'direction="ltr">{escape(label)}</text>'
         )
         if bucket.count:
             parts.append(
@@ -297,7 +299,7 @@ def _questions_table(questions: tuple[QuestionCount, ...], with_answered: bool) 
     rows = []
     for number, question in enumerate(questions, 1):
         cells = (
-            f'<td class="number">{number}</td><td dir="auto">{escape(question.query)}</td>'
+            f'<td class="number">{number}</td><td dir="auto">{bdi_runs(question.query)}</td>'
             f'<td class="number" data-count="{question.count}">{question.count}</td>'
         )
         if with_answered:

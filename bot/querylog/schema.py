@@ -52,10 +52,28 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE INDEX feedback_timestamp ON feedback (timestamp)",
     ),
-    # 3: the counts and indexes the review reads instead of every question
+    # 3: documents admins added from Telegram or removed (who as a user key, never an id)
+    (
+        """
+        CREATE TABLE uploads (
+            id INTEGER PRIMARY KEY,
+            timestamp TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('add', 'remove')),
+            user_key TEXT,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            stored_as TEXT NOT NULL,
+            passages INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX uploads_timestamp ON uploads (timestamp)",
+    ),
+    # 4: the counts and indexes the review reads instead of every question
     COUNTS_MIGRATION,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+COUNTS_SCHEMA = 1 + MIGRATIONS.index(COUNTS_MIGRATION)  # the version that added the counts
 
 QUERY_COLUMNS = (
     "query_id",
@@ -75,10 +93,17 @@ QUERY_COLUMNS = (
     "engine",
 )
 FEEDBACK_COLUMNS = ("query_id", "rating", "user_key", "timestamp")
+UPLOAD_COLUMNS = (
+    "timestamp", "action", "user_key", "sha256", "size", "title", "stored_as", "passages"
+)  # fmt: skip
 
 INSERT_QUERY = (
     f"INSERT OR IGNORE INTO queries ({', '.join(QUERY_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in QUERY_COLUMNS)})"
+)
+INSERT_UPLOAD = (
+    f"INSERT INTO uploads ({', '.join(UPLOAD_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in UPLOAD_COLUMNS)})"
 )
 UPSERT_FEEDBACK = (
     f"INSERT INTO feedback ({', '.join(FEEDBACK_COLUMNS)}) VALUES (?, ?, ?, ?) "

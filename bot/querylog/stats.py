@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
+from bot.bidi import isolate_runs
 from bot.querylog.review import QuestionCount, Summary
 from retrieval import shorten
 
@@ -46,9 +47,12 @@ def period_text(summary: Summary) -> str:
 def stats_text(summary: Summary, html: bool = False, top: int = 5) -> str:
     """A few lines of Arabic: totals, answered rate, channels, speed, ratings, top questions.
 
-    ``html=True`` escapes the questions and uses <b> for Telegram's HTML parse mode.
+    ``html=True`` escapes the questions and uses <b> for Telegram's HTML parse mode; the
+    left-to-right runs of questions are isolated there (Telegram lays the lines out right to
+    left); the plain text keeps the questions as asked.
     """
     text: Callable[[str], str] = (lambda t: escape(t, quote=False)) if html else (lambda t: t)
+    question: Callable[[str], str] = (lambda t: text(isolate_runs(t))) if html else text
 
     def bold(title: str) -> str:
         return f"<b>{text(title)}</b>" if html else title
@@ -77,7 +81,7 @@ def stats_text(summary: Summary, html: bool = False, top: int = 5) -> str:
         if questions:
             lines.append("")
             lines.append(bold(title))
-            lines.extend(_question_line(i, q, text) for i, q in enumerate(questions[:top], 1))
+            lines.extend(_question_line(i, q, question) for i, q in enumerate(questions[:top], 1))
     return "\n".join(lines)
 
 

@@ -26,9 +26,9 @@ from typing import Any
 
 import aiosqlite
 
-from bot.events import FeedbackRecord, QueryRecord
+from bot.events import FeedbackRecord, QueryRecord, UploadRecord
 from bot.querylog.privacy import UserKeys
-from bot.querylog.schema import INSERT_QUERY, UPSERT_FEEDBACK, connect
+from bot.querylog.schema import INSERT_QUERY, INSERT_UPLOAD, UPSERT_FEEDBACK, connect
 from bot.safe_text import bounded, printable
 
 logger = logging.getLogger("marjaa.querylog")
@@ -54,7 +54,7 @@ def iso_utc(moment: datetime) -> str:
 
 @dataclass(frozen=True)
 class _Entry:
-    statement: str  # INSERT_QUERY or UPSERT_FEEDBACK
+    statement: str  # INSERT_QUERY, UPSERT_FEEDBACK or INSERT_UPLOAD
     row: tuple
 
 
@@ -120,6 +120,10 @@ class QueryLog:
         """Queue the rating for writing; returns at once and never raises."""
         self._take(UPSERT_FEEDBACK, self._feedback_row, record)
 
+    def log_upload(self, record: UploadRecord) -> None:
+        """Queue a document added or removed for writing; returns at once and never raises."""
+        self._take(INSERT_UPLOAD, self._upload_row, record)
+
     def _take(self, statement: str, row_of: Callable[[Any], tuple], record: object) -> None:
         try:
             entry = _Entry(statement, _storable(row_of(record)))
@@ -158,6 +162,20 @@ class QueryLog:
             rating,
             self.user_keys.key(record.user_id),
             iso_utc(record.timestamp),
+        )
+
+    def _upload_row(self, record: UploadRecord) -> tuple:
+        if record.action not in ("add", "remove"):
+            raise ValueError(f"action must be add or remove, not {record.action!r}")
+        return (
+            iso_utc(record.timestamp),
+            record.action,
+            self.user_keys.key(record.user_id),
+            str(record.sha256),
+            int(record.size),
+            bounded(str(record.title), MAX_QUERY_CHARS),
+            str(record.stored_as),
+            int(record.passages),
         )
 
     def _enqueue(self, entry: _Entry) -> None:
@@ -412,7 +430,7 @@ async def _write(db: aiosqlite.Connection, batch: list[_Entry]) -> None:
     await db.execute("BEGIN IMMEDIATE")
     try:
         # questions before ratings; executemany keeps the order of ratings (the last one wins)
-        for statement in (INSERT_QUERY, UPSERT_FEEDBACK):
+        for statement in (INSERT_QUERY, UPSERT_FEEDBACK, INSERT_UPLOAD):
             rows = [entry.row for entry in batch if entry.statement == statement]
             if rows:
                 await db.executemany(statement, rows)

@@ -24,8 +24,10 @@ from bot import messages
 from bot.events import EventSink
 from bot.querylog import QueryLog
 from bot.settings import Settings
+from bot.telegram import activity
 from bot.telegram.context import CONTEXT_TYPES, BotApplication
 from bot.telegram.corpus_watch import CorpusWatch
+from bot.telegram.handlers.admin import reload_command
 from bot.telegram.handlers.buttons import invalid_button, more_button, rating_button
 from bot.telegram.handlers.commands import (
     help_command,
@@ -39,8 +41,16 @@ from bot.telegram.handlers.errors import on_error
 from bot.telegram.handlers.gate import allow_list
 from bot.telegram.handlers.inline import chosen_inline_result, inline_query
 from bot.telegram.handlers.questions import ask_command, group_message, private_question
+from bot.telegram.handlers.uploads import (
+    REMOVE_PATTERN,
+    documents_command,
+    remove_button,
+    remove_command,
+    upload_document,
+)
 from bot.telegram.ratelimit import UserRateLimiter
 from bot.telegram.recent_answers import MORE_PATTERN, RATING_PATTERN
+from bot.telegram.reload import IndexKeeper
 from bot.telegram.request import SafeRetryRequest
 from retrieval import Retriever
 
@@ -59,12 +69,14 @@ def build_application(
     sink: EventSink | None = None,
     limiter: UserRateLimiter | None = None,
     watch: CorpusWatch | None = None,
+    keeper: IndexKeeper | None = None,
 ) -> BotApplication:
     """The bot, ready to run: shared resources in its typed bot_data, every handler added."""
     application = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.file_base_url)  # where getFile's files are downloaded
         .context_types(CONTEXT_TYPES)
         # Sends again only what cannot have reached Telegram (see bot/telegram/request.py).
         .request(SafeRetryRequest(connection_pool_size=256, read_timeout=READ_TIMEOUT))
@@ -85,6 +97,12 @@ def build_application(
         shared.sink = sink
     if limiter is not None:
         shared.limiter = limiter
+    # without a keeper of its own (tests): one for the corpus the retriever was opened from
+    shared.keeper = keeper or IndexKeeper(
+        retriever.corpus.root, settings.data_dir, settings.retrieval_config()
+    )
+    shared.keeper.shared = shared
+    shared.activity = activity.Activity.for_bot(settings, shared.sink)
     add_handlers(application)
     return application
 
@@ -94,24 +112,39 @@ def add_handlers(application: BotApplication) -> None:
     private_chat = filters.ChatType.PRIVATE
     text = filters.TEXT & ~filters.COMMAND
     admins = filters.User(user_id=application.bot_data.settings.admin_user_ids)
+    application.add_handler(TypeHandler(Update, activity.update_started), activity.STARTED_GROUP)
     application.add_handler(TypeHandler(Update, allow_list), group=-1)
     application.add_handler(CommandHandler(["start", "help"], help_command))
-    # Anyone else's /stats falls through to unknown_command: the bot does not admit it exists.
+    # Anyone else's /stats (/reload, /documents, /remove) falls through to unknown_command:
+    # the bot does not admit they exist.
     application.add_handler(CommandHandler("stats", stats_command, private_chat & admins))
+    application.add_handler(CommandHandler("reload", reload_command, private_chat & admins))
+    application.add_handler(CommandHandler("documents", documents_command, private_chat & admins))
+    application.add_handler(CommandHandler("remove", remove_command, private_chat & admins))
     application.add_handler(CommandHandler("ask", ask_command))
     application.add_handler(CommandHandler("sources", sources_command))
     application.add_handler(CommandHandler("source", source_command))
     application.add_handler(MessageHandler(private_chat & text, private_question))
     application.add_handler(MessageHandler(filters.ChatType.GROUPS & text, group_message))
     application.add_handler(MessageHandler(private_chat & filters.COMMAND, unknown_command))
+    # An admin's file is a document for the corpus; anyone else's, "text questions only"
+    # (and nothing of theirs is downloaded).
+    application.add_handler(
+        MessageHandler(
+            private_chat & admins & filters.UpdateType.MESSAGE & filters.Document.ALL,
+            upload_document,
+        )
+    )
     application.add_handler(
         MessageHandler(private_chat & filters.UpdateType.MESSAGE & filters.ATTACHMENT, not_text)
     )
     application.add_handler(CallbackQueryHandler(more_button, pattern=MORE_PATTERN))
     application.add_handler(CallbackQueryHandler(rating_button, pattern=RATING_PATTERN))
+    application.add_handler(CallbackQueryHandler(remove_button, pattern=REMOVE_PATTERN))
     application.add_handler(CallbackQueryHandler(invalid_button))
     application.add_handler(InlineQueryHandler(inline_query))
     application.add_handler(ChosenInlineResultHandler(chosen_inline_result))
+    application.add_handler(TypeHandler(Update, activity.update_done), activity.LOGGED_GROUP)
     application.add_error_handler(on_error)
 
 
@@ -128,12 +161,11 @@ async def _post_init(application: BotApplication) -> None:
         await application.bot.set_my_commands(commands)
     except TelegramError as exc:
         log.warning("could not register the command menu: %s", exc)
-    # /stats appears in the menu of the admins' private chats only.
+    # /stats, /reload, /documents and /remove appear in the admins' private chats only.
+    admin_commands = [*commands, *(BotCommand(*c) for c in messages.ADMIN_COMMANDS)]
     for admin in sorted(shared.settings.admin_user_ids):
         try:
-            await application.bot.set_my_commands(
-                [*commands, BotCommand(*messages.STATS_COMMAND)], scope=BotCommandScopeChat(admin)
-            )
+            await application.bot.set_my_commands(admin_commands, scope=BotCommandScopeChat(admin))
         except TelegramError as exc:  # e.g. the admin never opened a chat with the bot
             log.warning("could not register the admin menu of user %s: %s", admin, exc)
     retriever = shared.retriever
@@ -151,5 +183,9 @@ async def _post_shutdown(application: BotApplication) -> None:
     shared = application.bot_data
     if shared.watch:
         await shared.watch.stop()
+    if shared.keeper:
+        await shared.keeper.close()
     if isinstance(shared.sink, QueryLog):
         await shared.sink.aclose()
+    if shared.activity:
+        log.info("bot stopped: %s", shared.activity.summary())

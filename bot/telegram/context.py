@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
@@ -13,6 +14,10 @@ from bot.telegram.corpus_watch import CorpusWatch
 from bot.telegram.ratelimit import UserRateLimiter
 from bot.telegram.recent_answers import RecentAnswers
 from retrieval import Retriever
+
+if TYPE_CHECKING:
+    from bot.telegram.activity import Activity, UpdateNote
+    from bot.telegram.reload import IndexKeeper
 
 QUESTIONS_PER_WINDOW = 5
 WINDOW_SECONDS = 10
@@ -38,10 +43,15 @@ class BotData:
         default_factory=lambda: UserRateLimiter(INLINE_QUERIES_PER_WINDOW, WINDOW_SECONDS)
     )
     watch: CorpusWatch | None = None
+    keeper: IndexKeeper | None = None  # swaps ``retriever`` for a newer index (reload.py)
+    activity: Activity | None = None  # the activity lines of the bot's own log
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
     """The context every handler gets: ``context.retriever`` instead of bot_data["..."]."""
+
+    # one context serves every handler group of an update: its activity line's notes
+    note: UpdateNote | None = None
 
     @property
     def retriever(self) -> Retriever:
@@ -56,6 +66,12 @@ class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
     @property
     def sink(self) -> EventSink:
         return self.bot_data.sink
+
+    @property
+    def keeper(self) -> IndexKeeper:
+        keeper = self.bot_data.keeper
+        assert keeper is not None, "build_application sets the index keeper"
+        return keeper
 
 
 CONTEXT_TYPES = ContextTypes(context=BotContext, bot_data=BotData)

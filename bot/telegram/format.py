@@ -6,14 +6,18 @@ import html
 import re
 from collections.abc import Sequence
 
+from bot.bidi import isolate, isolate_runs
 from bot.messages import (
     COMMANDS,
     EMPTY_QUESTION,
     MORE_HEADER,
     NO_ANSWER,
+    PAGE,
     PARAGRAPH,
     RATE_LIMITED,
     REPHRASE_TIP,
+    WEAK_LABEL,
+    WEAK_RESULTS_HEADER,
 )
 from bot.safe_text import printable
 from retrieval import ELLIPSIS, Answer, Document, Passage, Result, shorten, shorten_start
@@ -105,10 +109,18 @@ def _context(text: str, room: int, before: bool) -> str:
 
 
 def link(url: str | None, label: str) -> str:
-    """``label`` as a link to ``url`` when it is a web address; escaped either way."""
+    """``label`` as a link to ``url`` when it is a web address; escaped either way, its
+    left-to-right runs isolated."""
+    shown = escape(isolate_runs(label))
     if url and url.lower().startswith(("https://", "http://")):
-        return f'<a href="{escape(url)}">{escape(label)}</a>'
-    return escape(label)
+        return f'<a href="{escape(url)}">{shown}</a>'
+    return shown
+
+
+def text_html(text: str) -> str:
+    """Corpus text escaped for Telegram HTML, its left-to-right runs isolated (FSI … PDI:
+    Telegram HTML has no <bdi>)."""
+    return escape(isolate_runs(text))
 
 
 def echo(text: str, limit: int = ECHO_CHARS) -> str:
@@ -117,25 +129,46 @@ def echo(text: str, limit: int = ECHO_CHARS) -> str:
 
 
 def citation_html(passage: Passage) -> str:
-    """title (linked when the document has a url) · الفقرة N · source."""
-    parts = [link(passage.url, passage.title), escape(f"{PARAGRAPH} {passage.paragraph}")]
-    parts.append(escape(passage.source))
+    """title (linked when the document has a url) · صفحة N (a PDF) · الفقرة N · source, the
+    source (a file name) kept whole and in order inside right-to-left text."""
+    parts = [link(passage.url, passage.title)]
+    if passage.page is not None:
+        parts.append(escape(f"{PAGE} {passage.page}"))
+    parts += [escape(f"{PARAGRAPH} {passage.paragraph}"), escape(isolate(passage.source))]
     return "📖 " + " · ".join(parts)
 
 
-def result_html(result: Result, limit: int = PASSAGE_CHARS, number: bool = True) -> str:
-    """One passage: its best sentence in bold inside the (shortened) text, then its citation."""
-    before, sentence, after = excerpt(result.passage.text, result.answer_sentence, limit)
-    body = escape(before) + (f"<b>{escape(sentence)}</b>" if sentence else "") + escape(after)
+def _isolated_excerpt(text: str, sentence: str, limit: int) -> tuple[str, str, str]:
+    """``excerpt`` with its left-to-right runs isolated, still within ``limit`` units (the
+    isolates take two units a run)."""
+    budget = limit
+    while True:
+        before, middle, after = (isolate_runs(p) for p in excerpt(text, sentence, budget))
+        over = utf16_len(before) + utf16_len(middle) + utf16_len(after) - limit
+        if over <= 0 or budget <= MIN_PASSAGE_CHARS:
+            return before, middle, after
+        budget = max(MIN_PASSAGE_CHARS, budget - over)
+
+
+def result_html(
+    result: Result, limit: int = PASSAGE_CHARS, number: bool = True, weak: bool = False
+) -> str:
+    """One passage: its best sentence in bold inside the (shortened) text, then its citation;
+    a weak one (or each one, ``weak``) says so first."""
+    before, sentence, after = _isolated_excerpt(result.passage.text, result.answer_sentence, limit)
+    bold = f"<b>{escape(sentence)}</b>" if sentence else ""
+    body = escape(before) + bold + escape(after)
     prefix = f"<b>{result.rank}.</b> " if number else ""
-    return f"{prefix}{body}\n<i>{citation_html(result.passage)}</i>"
+    label = f"<i>({escape(WEAK_LABEL)})</i>\n" if weak or result.weak else ""
+    return f"{label}{prefix}{body}\n<i>{citation_html(result.passage)}</i>"
 
 
-def results_message(results: Sequence[Result], header: str = "") -> str:
-    """Up to a page of passages in one message of at most ``MAX_MESSAGE`` characters."""
+def results_message(results: Sequence[Result], header: str = "", weak: bool = False) -> str:
+    """Up to a page of passages in one message of at most ``MAX_MESSAGE`` characters
+    (``weak``: every one is marked weak)."""
     limit = PASSAGE_CHARS
     while True:
-        blocks = [result_html(r, limit) for r in results]
+        blocks = [result_html(r, limit, weak=weak) for r in results]
         message = "\n\n".join(([header] if header else []) + blocks)
         # Escaping and citations add length that plain-text budgets cannot foresee: shrink
         # the passages until the whole message fits.
@@ -145,11 +178,15 @@ def results_message(results: Sequence[Result], header: str = "") -> str:
 
 
 def answer_message(answer: Answer, page: int = 0) -> str:
-    """The reply to a question: a page of passages, or why there is none."""
+    """The reply to a question: a page of passages, or why there is none. Without an answer
+    page 0 says so plainly and «المزيد» shows the closest passages, each marked weak."""
     if not answer.words and not answer.results:
         return escape(EMPTY_QUESTION)
     if not answer.answered:
-        return no_answer_message()
+        if page == 0:
+            return no_answer_message()
+        shown = answer.results[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        return results_message(shown, f"<b>{escape(WEAK_RESULTS_HEADER)}</b>", weak=True)
     shown = answer.results[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     header = f"<b>{MORE_HEADER}</b>" if page else ""
     return results_message(shown, header)
@@ -160,10 +197,10 @@ def no_answer_message() -> str:
 
 
 def page_count(answer: Answer) -> int:
-    """How many pages of passages the answer has (0 when nothing is shown)."""
-    if not answer.answered:
-        return 0
-    return -(-len(answer.results) // PAGE_SIZE)
+    """How many pages the reply has: its pages of passages; without an answer, the no-answer
+    message and the pages of the closest passages (marked weak)."""
+    pages = -(-len(answer.results) // PAGE_SIZE)
+    return pages if answer.answered else (1 + pages if pages else 0)
 
 
 def inline_question(question: str) -> str:
@@ -179,7 +216,7 @@ def inline_message(asked: str, result: Result) -> str:
 def help_message(username: str, documents: Sequence[Document], passages: int) -> str:
     """/start and /help: what the bot does, how to ask, which sources, the commands."""
     bot = escape(f"@{username}") if username else ""
-    titles = "، ".join(escape(clip(d.title, 60)) for d in documents[:5])
+    titles = "، ".join(text_html(clip(d.title, 60)) for d in documents[:5])
     more = " وغيرها" if len(documents) > 5 else ""
     lines = [
         "<b>مرجع</b> يجيب عن أسئلتك بالعربية من مصادره، ويذكر مصدر كل إجابة"
@@ -222,14 +259,14 @@ def sources_message(documents: Sequence[Document], page: int = 1) -> str:
 def source_message(doc: Document, number: int) -> str:
     """/source N: title, source, passage count, date and link."""
     lines = [
-        f"<b>{number}. {escape(doc.title)}</b>",
-        f"المصدر: {escape(doc.source)}",
+        f"<b>{number}. {text_html(doc.title)}</b>",
+        f"المصدر: {escape(isolate(doc.source))}",
         f"عدد الفقرات: {doc.passage_count}",
     ]
     if doc.date:
         lines.append(f"التاريخ: {escape(doc.date)}")
     if doc.url:
-        lines.append(f"الرابط: {link(doc.url, doc.url)}")
+        lines.append(f"الرابط: {link(doc.url, isolate(doc.url))}")
     return truncate_html("\n".join(lines), MAX_MESSAGE)
 
 

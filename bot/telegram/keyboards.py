@@ -18,11 +18,10 @@ def rating_buttons(query_id: str) -> list[InlineKeyboardButton]:
 
 
 def answer_keyboard(query_id: str, answer: Answer, page: int) -> InlineKeyboardMarkup | None:
-    """«المزيد» while more pages remain, and 👍/👎 for any answer with passages."""
-    if not answer.answered:
-        return None
-    rows = [rating_buttons(query_id)]
+    """«المزيد» while more pages remain (without an answer: the closest passages, marked
+    weak), and 👍/👎 for an answer."""
+    rows = [rating_buttons(query_id)] if answer.answered else []
     if page + 1 < fmt.page_count(answer):
         data = more_data(query_id, page + 1)
         rows.insert(0, [InlineKeyboardButton(messages.MORE_BUTTON, callback_data=data)])
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(rows) if rows else None

@@ -1,9 +1,14 @@
-"""The bot process's own log: INFO on stderr, every secret masked, network failures one line."""
+"""The bot process's own log: INFO on stderr as text or JSON lines, every secret masked,
+network failures one line."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+from datetime import UTC, datetime
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 class RedactingFormatter(logging.Formatter):
@@ -15,6 +20,30 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record), self._secrets)
+
+
+class JsonFormatter(RedactingFormatter):
+    """One JSON object a line, for log shippers: time (UTC), level, logger, message, the
+    record's ``fields`` (an activity line's) and the traceback when there is one. Masked
+    after encoding: the secrets (a token, a webhook secret) are plain ASCII either way."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__(secrets, "%(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        moment = datetime.fromtimestamp(record.created, UTC)
+        entry: dict[str, object] = {
+            "time": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            entry.update({k: v for k, v in fields.items() if k not in entry})
+        if record.exc_info:
+            entry["traceback"] = self.formatException(record.exc_info)
+        return redact(json.dumps(entry, ensure_ascii=False, default=str), self._secrets)
 
 
 def redact(text: str, secrets: list[str]) -> str:
@@ -42,11 +71,12 @@ class NetworkErrorsInOneLine(logging.Filter):
         return True
 
 
-def configure_logging(secrets: list[str]) -> None:
-    """INFO to stderr, secrets masked; httpx would log every request URL, token included."""
+def configure_logging(secrets: list[str], log_format: str = "text") -> None:
+    """INFO to stderr as text or JSON lines, secrets masked; httpx would log every request
+    URL, token included."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        RedactingFormatter(secrets, "%(asctime)s %(levelname)s %(name)s: %(message)s")
+        JsonFormatter(secrets) if log_format == "json" else RedactingFormatter(secrets, TEXT_FORMAT)
     )
     handler.addFilter(NetworkErrorsInOneLine())
     root = logging.getLogger()

@@ -18,7 +18,8 @@ from bot.querylog import query_log_for
 from bot.settings import ConfigError, Settings
 from bot.telegram.corpus_watch import CorpusWatch
 from bot.telegram.process_log import configure_logging, redact
-from retrieval import corpus_fingerprint, open_retriever
+from bot.telegram.reload import IndexKeeper
+from retrieval import corpus_fingerprint
 
 log = logging.getLogger("marjaa.bot")
 
@@ -66,20 +67,27 @@ def run_bot(
     if secret and not SECRET_TOKEN.fullmatch(secret):
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET: use 1-256 characters from A-Z, a-z, 0-9, _, -")
     secrets = [token, secret or ""]
-    configure_logging(secrets)
-    # The saved index (rebuilt first when the corpus or settings changed), as every command.
-    retriever = open_retriever(
-        corpus,
-        settings.data_dir,
-        settings.retrieval_config(engine),
-        warn=lambda message: log.warning("corpus: %s", message),
+    configure_logging(secrets, settings.log_format)
+    # The saved index (rebuilt first when the corpus or settings changed), as every command;
+    # the keeper swaps in newer ones while the bot runs (bot/telegram/reload.py).
+    keeper = IndexKeeper(corpus, settings.data_dir, settings.retrieval_config(engine))
+    keeper.hold_sighup()
+    retriever = keeper.open_first(warn=lambda message: log.warning("corpus: %s", message))
+    keeper.uploads.clear_incoming()
+    watch = CorpusWatch(
+        str(corpus),
+        lambda: corpus_fingerprint(corpus),
+        baseline=lambda: keeper.corpus_state,
+        saved=keeper.saved_marker,
+        on_change=lambda why: keeper.refresh(why, build=settings.auto_index, asked=False),
+        rebuilds=settings.auto_index,
     )
-    watch = CorpusWatch(str(corpus), lambda: corpus_fingerprint(corpus))
     # Started with the Application (post_init) and flushed when it stops (post_shutdown).
     sink: EventSink = (
         query_log_for(settings, retriever, report=log.warning) if log_queries else NullSink()
     )
-    application = build_application(settings, retriever, sink, watch=watch)
+    application = build_application(settings, retriever, sink, watch=watch, keeper=keeper)
+    del retriever  # from now on BotData holds it: a reload must be able to let it go
     # getMe first, on the loop run_polling/run_webhook will go on with: a rejected token or an
     # unreachable Telegram is then one line here, not a traceback from the retry loop.
     loop = asyncio.new_event_loop()
@@ -97,6 +105,7 @@ def run_bot(
             why = redact(str(exc), secrets)
             print(f"marjaa: error: cannot reach Telegram at {where}: {why}", file=sys.stderr)
         return 1
+    keeper.install_sighup(loop)
     if webhook:
         application.run_webhook(
             listen=webhook.listen,

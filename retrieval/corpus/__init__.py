@@ -6,7 +6,10 @@ from __future__ import annotations
 from retrieval.corpus.assemble import Corpus, Document, Passage, make_passage
 from retrieval.corpus.readers import (
     META_SUFFIX,
+    READERS,
+    CorpusFiles,
     RawDocument,
+    Skipped,
     Warn,
     corpus_files,
     read_corpus,
@@ -16,12 +19,20 @@ from retrieval.corpus.readers import (
 __all__ = [
     "META_SUFFIX",
     "Corpus",
+    "CorpusFiles",
     "Document",
     "Passage",
     "RawDocument",
+    "Skipped",
     "Warn",
     "corpus_files",
     "make_passage",
     "read_corpus",
+    "readable_suffixes",
     "sidecar_path",
 ]
+
+
+def readable_suffixes() -> tuple[str, ...]:
+    """The file extensions a reader is registered for (".txt", ...), as the registry is now."""
+    return tuple(sorted(READERS))

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from retrieval.corpus.readers import RawDocument, Warn
+from retrieval.corpus.readers import RawDocument, Skipped, Warn
 from retrieval.corpus.segment import TITLE_MAX_CHARS, Section, segment
 from retrieval.errors import CorpusError
 from retrieval.text.arabic import SENTENCE_SPLIT, shorten
@@ -32,6 +32,7 @@ class Passage:
     # False when the title is only the document's first sentence (no headline or metadata):
     # then it says nothing the passages don't, and ranking ignores it
     titled: bool = True
+    page: int | None = None  # a paged document's page (1-based) the passage starts on
 
     @property
     def tokens(self) -> list[str]:
@@ -47,10 +48,17 @@ class Document:
     passage_count: int
     url: str | None = None
     date: str | None = None
+    format: str = "txt"  # the reader that read it: txt, md, html, pdf, docx, jsonl, squad
+    pages: int | None = None  # a paged document's page count (PDF)
 
 
 def make_passage(
-    document: Document, titled: bool, paragraph: int, heading: str | None, text: str
+    document: Document,
+    titled: bool,
+    paragraph: int,
+    heading: str | None,
+    text: str,
+    page: int | None = None,
 ) -> Passage:
     """The one place a Passage is made: its text, cited by its document."""
     return Passage(
@@ -64,6 +72,7 @@ def make_passage(
         url=document.url,
         date=document.date,
         titled=titled,
+        page=page,
     )
 
 
@@ -75,6 +84,8 @@ class Corpus:
     passages: Sequence[Passage] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # files found and not read, and why
+    unreadable: list[str] = field(default_factory=list)  # folders that could not be listed
 
 
 def fallback_title(first_text: str) -> str:
@@ -86,7 +97,7 @@ def fallback_title(first_text: str) -> str:
 def _sections(raw: RawDocument) -> tuple[str | None, list[Section]]:
     if raw.contexts:
         return None, [Section(None, context.strip()) for context in raw.contexts]
-    segmented = segment(raw.text or "")
+    segmented = segment(raw.text or "", paged=raw.pages is not None)
     return segmented.headline, segmented.sections
 
 
@@ -133,7 +144,9 @@ class CorpusDocument:
 
     def passages(self) -> list[Passage]:
         return [
-            make_passage(self.document, self.titled, number, section.heading, section.text)
+            make_passage(
+                self.document, self.titled, number, section.heading, section.text, section.page
+            )
             for number, section in self.sections()
         ]
 
@@ -162,7 +175,16 @@ class Assembler:
         title = raw.title or doc.headline
         titled = title is not None
         title = title or fallback_title(doc.sections[kept[0]].text)
-        document = Document(raw.doc_id, title, raw.source, len(kept), url=raw.url, date=raw.date)
+        document = Document(
+            raw.doc_id,
+            title,
+            raw.source,
+            len(kept),
+            url=raw.url,
+            date=raw.date,
+            format=raw.format,
+            pages=raw.pages,
+        )
         return CorpusDocument(document, doc, kept, titled)
 
 
@@ -170,8 +192,13 @@ def _stderr_warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-def no_passages(root: Path, files: list[Path]) -> CorpusError:
-    found = f"{len(files)} file(s)" if files else "no .txt, .md, .jsonl or .json files"
+def no_passages(root: Path, files: list[Path], skipped: int = 0) -> CorpusError:
+    if files:
+        found = f"{len(files)} file(s)"
+    else:
+        found = "no file in a format it reads: .txt, .md, .html, .pdf, .docx, .jsonl, .json"
+    if skipped:
+        found += f"; {skipped} other file(s) skipped"
     return CorpusError(f"no usable passages in {root} ({found})")
 
 

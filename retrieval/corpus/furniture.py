@@ -1,8 +1,11 @@
-"""Page furniture: crumbs, comment widgets, promos and site names copied with articles."""
+"""Page furniture: crumbs, comment widgets, promos and site names copied with articles;
+the headers and footers repeated on the pages of a PDF."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 
 from retrieval.text.normalize import normalize, normalize_words, tokens
 
@@ -43,8 +46,19 @@ FURNITURE_LINES = normalize_words(
 )
 # Line prefixes of boilerplate that varies in its tail (dates, site names).
 FURNITURE_PREFIXES = tuple(
-    normalize(p) for p in ["جميع الحقوق محفوظة", "حقوق النشر", "اشترك في النشرة", "Copyright"]
+    normalize(p)
+    for p in [
+        "جميع الحقوق محفوظة",
+        "حقوق النشر",
+        "اشترك في النشرة",
+        "Copyright",
+        # an inline promo of another story inside an article: "اقرأ أيضاً: <headline>"
+        "اقرأ أيضا",
+    ]
 )
+# A dateline or byline with the date: "<site> - الرياض - نشر في: 22 أغسطس 2023"
+_DATELINE = re.compile(r"(?:^|\s)(?:نشر في|نشر بتاريخ|تاريخ النشر|اخر تحديث)(?:\s|$)")
+DATELINE_MAX_WORDS = 12
 # Section names of news sites: a line made mostly of them is a navigation menu or tagline.
 SECTION_WORDS = normalize_words(
     [
@@ -90,6 +104,8 @@ def is_furniture(line: str) -> bool:
     if norm in FURNITURE_LINES or norm.startswith(FURNITURE_PREFIXES):
         return True
     words = norm.split()
+    if len(words) <= DATELINE_MAX_WORDS and _DATELINE.search(norm):
+        return True
     sections = sum(map(_SECTION_FORMS.__contains__, words))
     return sections >= 4 and sections * 2 >= len(words)
 
@@ -101,3 +117,57 @@ def is_site_name(line: str, arabic_document: bool) -> bool:
 
 def is_crumb(line: str) -> bool:
     return len(tokens(line)) <= CRUMB_MAX_WORDS
+
+
+# Headers and footers of paged documents. A line among the first or last few of a page is a
+# header or footer when, its digits aside, it comes back on at least half of the pages (and
+# on two at least); a bare page number ("3", "- 3 -", "صفحة 3 من 5", "3/5") and what a
+# browser prints there (the page's address, a date and time) always are.
+PAGE_EDGE_LINES = 3
+REPEATED_SHARE = 0.5
+_DIGITS = re.compile(r"[0-9\u0660-\u0669\u06F0-\u06F9]+")
+_PAGE_NUMBER = re.compile(
+    r"^[\W_]*(?:(?:صفحه|الصفحه|page|p)\s*)?#(?:\s*(?:/|من|of)\s*#)?[\W_]*$", re.IGNORECASE
+)
+
+
+# What a browser prints at the edges of every page, even a single one: the address of the
+# page (with "1/2") and a date and time stamp before or after the title.
+_PRINTED_ADDRESS = re.compile(r"^\s*(?:file|https?)://\S+(?:\s+\d+\s*/\s*\d+)?\s*$")
+_PRINT_STAMP = re.compile(
+    r"\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}|\d{1,2}:\d{2}\s*,\s*\d{1,2}/\d{1,2}/\d{2,4}"
+)
+
+
+def _printed_edge(line: str) -> bool:
+    return len(line) <= FURNITURE_MAX_CHARS and bool(
+        _PRINTED_ADDRESS.match(line) or _PRINT_STAMP.search(line)
+    )
+
+
+def _page_line_key(line: str) -> str:
+    return _DIGITS.sub("#", normalize(line) or line.strip())
+
+
+def page_furniture(pages: Sequence[Sequence[str]]) -> list[set[int]]:
+    """For each page (its lines, top to bottom), the indexes of its header and footer lines."""
+    edges = [
+        {i for i in range(len(lines)) if i < PAGE_EDGE_LINES or i >= len(lines) - PAGE_EDGE_LINES}
+        for lines in pages
+    ]
+    counts: Counter[str] = Counter()
+    for lines, edge in zip(pages, edges, strict=True):
+        counts.update({_page_line_key(lines[i]) for i in edge})
+    needed = max(2, REPEATED_SHARE * len(pages))
+    repeated = {key for key, count in counts.items() if count >= needed}
+    drop = []
+    for lines, edge in zip(pages, edges, strict=True):
+        keys = {i: _page_line_key(lines[i]) for i in edge}
+        drop.append(
+            {
+                i
+                for i, key in keys.items()
+                if key in repeated or _PAGE_NUMBER.match(key) or _printed_edge(lines[i])
+            }
+        )
+    return drop

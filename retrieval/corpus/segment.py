@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval.corpus.furniture import is_crumb, is_furniture, is_site_name
+from retrieval.corpus.readers.base import PAGE_BREAK
 from retrieval.text.arabic import SENTENCE_SPLIT
 from retrieval.text.normalize import normalize, tokens
 
@@ -16,7 +17,9 @@ WRAPPED_LINE_MIN_CHARS = 30
 WRAPPED_MIN_FILL = 0.6
 WRAP_MAX_CHARS = 120
 # Long paragraphs are cut at sentence ends into pieces of about this size, so that one
-# passage stays readable in a chat message and BM25 length normalisation stays meaningful.
+# passage stays readable in a chat message and BM25 length normalisation stays meaningful;
+# a sentence longer than the maximum is cut at word boundaries, a word longer than it (no
+# space at all) wherever the maximum falls. No passage is ever longer than PASSAGE_MAX_CHARS.
 PASSAGE_MAX_CHARS = 1500
 PASSAGE_TARGET_CHARS = 900
 TITLE_MAX_CHARS = 90
@@ -32,10 +35,12 @@ _CLOSERS = "\"'”’»)]}›"
 
 @dataclass(frozen=True)
 class Section:
-    """A passage's text (as written) and the heading it sits under."""
+    """A passage's text (as written), the heading it sits under, and for a paged document
+    the page it starts on."""
 
     heading: str | None
     text: str
+    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class _Unit:
     kind: str  # "heading" | "passage" | "list"
     text: str
     marked: bool = False  # a Markdown heading ("# ..."): never a navigation crumb
+    page: int | None = None
 
 
 def arabic_chars(text: str) -> int:
@@ -107,7 +113,10 @@ def _block_units(lines: list[str]) -> list[_Unit]:
     units: list[_Unit] = []
     for line in lines:
         if _MD_HEADING.match(line):
-            units.append(_Unit("heading", _MD_HEADING.sub("", line).strip(), marked=True))
+            text = _MD_HEADING.sub("", line).strip()
+            # a "heading" longer than any heading is a paragraph marked by mistake
+            kind = "heading" if len(text) <= HEADING_MAX_CHARS else "passage"
+            units.append(_Unit(kind, text, marked=True))
         elif _BULLET.match(line):
             if units and units[-1].kind == "list":
                 units[-1].text += "\n" + line
@@ -120,17 +129,23 @@ def _block_units(lines: list[str]) -> list[_Unit]:
     return units
 
 
-def _units(text: str) -> list[_Unit]:
+def _units(text: str, paged: bool) -> list[_Unit]:
     arabic = arabic_chars(text) * 3 > len(text)
     units: list[_Unit] = []
-    block: list[str] = []
-    for raw in [*text.splitlines(), ""]:
-        line = raw.strip()
-        if line and not is_furniture(line) and not is_site_name(line, arabic):
-            block.append(line)
-        elif not line and block:
-            units.extend(_block_units(block))
-            block = []
+    pages = text.split(PAGE_BREAK) if paged else [text]
+    for number, page in enumerate(pages, start=1):
+        block: list[str] = []
+        first = len(units)
+        for raw in [*page.splitlines(), ""]:
+            line = raw.strip()
+            if line and not is_furniture(line) and not is_site_name(line, arabic):
+                block.append(line)
+            elif not line and block:
+                units.extend(_block_units(block))
+                block = []
+        if paged:
+            for unit in units[first:]:
+                unit.page = number
     return _attach_lists(units)
 
 
@@ -144,9 +159,10 @@ def _attach_lists(units: list[_Unit]) -> list[_Unit]:
             out[-1].text += "\n" + unit.text
         elif "\n" not in unit.text:
             bare = strip_bullet(unit.text)
-            out.append(_Unit("heading" if is_headline_like(bare) else "passage", bare))
+            kind = "heading" if is_headline_like(bare) else "passage"
+            out.append(_Unit(kind, bare, page=unit.page))
         else:
-            out.append(_Unit("passage", unit.text))
+            out.append(_Unit("passage", unit.text, page=unit.page))
     return out
 
 
@@ -166,44 +182,74 @@ def _later_heading(units: list[_Unit], i: int) -> bool:
     return any(u.kind == "heading" for u in units[i + 1 : TITLE_SEARCH_UNITS + 1])
 
 
+def _cut_words(text: str, limit: int) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, cut at spaces (mid-word only where
+    a word is longer than ``limit``). One pass over the text, whatever its size."""
+    pieces: list[str] = []
+    start, end = 0, len(text)
+    while start < end:
+        while start < end and text[start].isspace():
+            start += 1
+        if end - start <= limit:
+            pieces.append(text[start:end].rstrip())
+            break
+        cut = text.rfind(" ", start, start + limit + 1)
+        if cut <= start:
+            cut = start + limit
+        pieces.append(text[start:cut].rstrip())
+        start = cut
+    return [piece for piece in pieces if piece]
+
+
 def split_long(text: str) -> list[str]:
-    """Cut a long paragraph at sentence ends into pieces of about PASSAGE_TARGET_CHARS."""
+    """Cut a long paragraph at sentence ends into pieces of about PASSAGE_TARGET_CHARS, and any
+    piece still longer than PASSAGE_MAX_CHARS at word boundaries."""
     if len(text) <= PASSAGE_MAX_CHARS:
         return [text]
     pieces: list[str] = []
-    current = ""
+    current: list[str] = []
+    size = 0
     start = 0
     for match in SENTENCE_SPLIT.finditer(text):
         sentence = text[start : match.end()]
         start = match.end()
-        if current and len(current) + len(sentence) > PASSAGE_TARGET_CHARS:
-            pieces.append(current.strip())
-            current = ""
-        current += sentence
-    current += text[start:]
-    if current.strip():
-        pieces.append(current.strip())
-    return pieces
+        if current and size + len(sentence) > PASSAGE_TARGET_CHARS:
+            pieces.append("".join(current).strip())
+            current, size = [], 0
+        current.append(sentence)
+        size += len(sentence)
+    current.append(text[start:])
+    pieces.append("".join(current).strip())
+    bounded: list[str] = []
+    for piece in pieces:
+        if len(piece) > PASSAGE_MAX_CHARS:
+            bounded.extend(_cut_words(piece, PASSAGE_TARGET_CHARS))
+        elif piece:
+            bounded.append(piece)
+    return bounded
 
 
-def segment(text: str) -> Segmented:
-    """Split a document into sections, dropping furniture and taking the headline out."""
-    units = _units(text)
+def segment(text: str, paged: bool = False) -> Segmented:
+    """Split a document into sections, dropping furniture and taking the headline out;
+    ``paged``: ``text`` is pages separated by PAGE_BREAK, and each section knows its page."""
+    units = _units(text, paged)
     headline = _take_headline(units)
     seen_headline = normalize(headline) if headline else None
     sections: list[Section] = []
     heading: str | None = None
     pending: str | None = None  # a heading not yet followed by a passage
+    pending_page: int | None = None
     for unit in units:
         if unit.kind == "heading":
             if seen_headline and normalize(unit.text) == seen_headline:
                 continue  # the headline repeated (e.g. a crumb and the title)
             if pending is not None:
-                sections.append(Section(None, pending))  # a heading with nothing under it
+                sections.append(Section(None, pending, pending_page))  # nothing under it
             heading = pending = unit.text
+            pending_page = unit.page
             continue
         pending = None
-        sections.extend(Section(heading, piece) for piece in split_long(unit.text))
+        sections.extend(Section(heading, piece, unit.page) for piece in split_long(unit.text))
     if pending is not None:
-        sections.append(Section(None, pending))
+        sections.append(Section(None, pending, pending_page))
     return Segmented(headline, sections)

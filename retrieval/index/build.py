@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -26,7 +26,7 @@ from retrieval.corpus.assemble import (
     no_passages,
     prepare_document,
 )
-from retrieval.corpus.readers import RawDocument, Warn, read_corpus
+from retrieval.corpus.readers import RawDocument, Skipped, Warn, read_corpus
 from retrieval.engines import Batch, Engine, Vocabulary, engine_class
 from retrieval.engines.bm25s import BM25SEngine, Statistics
 from retrieval.engines.rank_bm25 import RankBM25Engine
@@ -70,6 +70,8 @@ class Built:
     corpus_files: list[Path]
     files: list[Path]  # what was written into the folder (nothing in memory)
     corpus: Corpus | None = None  # built in memory: its documents and passages
+    skipped: list[Skipped] = field(default_factory=list)  # corpus files left unread, and why
+    unreadable: list[str] = field(default_factory=list)  # corpus folders that could not be listed
 
 
 def _section_texts(prepared: list[PreparedDocument]) -> list[PassageText]:
@@ -242,7 +244,9 @@ class _OnDisk:
         self._documents.add(document_row(item.document, item.titled))
         document_index = len(self._documents) - 1
         for number, section in item.sections():
-            self._passages.add(passage_row(document_index, number, section.heading, section.text))
+            self._passages.add(
+                passage_row(document_index, number, section.heading, section.text, section.page)
+            )
 
     def close(self) -> list[Path]:
         return self._documents.close() + self._passages.close()
@@ -275,7 +279,8 @@ def build_index(
         if progress:
             progress("read", read_files, len(files))
 
-    root, files, raws = read_corpus(corpus, collect, on_file=file_done)
+    found, raws = read_corpus(corpus, collect, on_file=file_done)
+    root, files = found.root, found.files
     if workers is None:
         big = sum(f.stat().st_size for f in files) >= PARALLEL_MIN_BYTES
         workers = available_cores() if big else 1
@@ -304,7 +309,7 @@ def build_index(
     written = records.close()
     documents, passages = len(records.documents), len(records.passages)
     if not passages:
-        raise no_passages(root, files)
+        raise no_passages(root, files, len(found.skipped))
     engine = None
     if postings is not None:
         if progress:
@@ -316,11 +321,29 @@ def build_index(
             progress("save", 0, None)
         written += engine.save(folder)
     in_memory = (
-        Corpus(root, records.documents, records.passages, warnings, files)
+        Corpus(
+            root,
+            records.documents,
+            records.passages,
+            warnings,
+            files,
+            found.skipped,
+            found.unreadable,
+        )
         if isinstance(records, _InMemory)
         else None
     )
-    return Built(engine, documents, passages, warnings, files, written, in_memory)
+    return Built(
+        engine,
+        documents,
+        passages,
+        warnings,
+        files,
+        written,
+        in_memory,
+        found.skipped,
+        found.unreadable,
+    )
 
 
 def index_passages(passages: Sequence[Passage], config: RetrievalConfig) -> Engine:

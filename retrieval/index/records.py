@@ -95,23 +95,29 @@ class Records(LazySequence[Record]):
 
 def document_row(document: Document, titled: bool) -> list[Any]:
     d = document
-    return [d.doc_id, d.title, d.source, d.passage_count, d.url, d.date, titled]
+    return [d.doc_id, d.title, d.source, d.passage_count, d.url, d.date, titled, d.format, d.pages]
 
 
-def passage_row(document_index: int, paragraph: int, heading: str | None, text: str) -> list[Any]:
+def _document(row: list[Any]) -> Document:
+    return Document(*row[:6], format=row[7], pages=row[8])
+
+
+def passage_row(
+    document_index: int, paragraph: int, heading: str | None, text: str, page: int | None
+) -> list[Any]:
     """What a passage adds to its document (the rest of its citation is the document's)."""
-    return [document_index, paragraph, heading, text]
+    return [document_index, paragraph, heading, text, page]
 
 
 def open_documents(folder: Path) -> Records[Document]:
-    return Records(folder / DOCUMENTS, lambda row: Document(*row[:6]))
+    return Records(folder / DOCUMENTS, _document)
 
 
 def open_passages(folder: Path, documents: Records[Document]) -> Records[Passage]:
     def decode(row: list[Any]) -> Passage:
-        document_index, paragraph, heading, text = row
+        document_index, paragraph, heading, text, page = row
         document_fields = documents.row(document_index)
-        document, titled = Document(*document_fields[:6]), document_fields[6]
-        return make_passage(document, titled, paragraph, heading, text)
+        document, titled = _document(document_fields), document_fields[6]
+        return make_passage(document, titled, paragraph, heading, text, page)
 
     return Records(folder / PASSAGES, decode)

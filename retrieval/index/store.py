@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.config import RetrievalConfig
-from retrieval.corpus import Corpus, Warn, corpus_files, sidecar_path
+from retrieval.corpus import Corpus, Skipped, Warn, corpus_files, sidecar_path
 from retrieval.engines import ENGINE_CLASSES
 from retrieval.errors import CorpusError
 from retrieval.index.build import Built, Progress, build_index
@@ -28,11 +28,23 @@ from retrieval.index.records import open_documents, open_passages
 from retrieval.search import Retriever
 from retrieval.text.normalize import NORMALIZATION_VERSION
 
-FORMAT = 1  # bump when the files of a saved index change shape
+FORMAT = 2  # bump when the files of a saved index change shape (2: formats, pages)
 MANIFEST = "manifest.json"
 INDEX_DIR = "index"
-# Libraries whose updates may change stems (analysis) or file layout (engines).
-LIBRARIES = ("PyStemmer", "nltk", "pyarabic", "rank-bm25", "bm25s")
+# Libraries whose updates may change stems (analysis), file layout (engines) or the text
+# read from documents (readers).
+LIBRARIES = (
+    "PyStemmer",
+    "nltk",
+    "pyarabic",
+    "rank-bm25",
+    "bm25s",
+    "trafilatura",
+    "pdfminer.six",
+    "python-docx",
+    "markdown-it-py",
+    "python-bidi",
+)
 MANIFEST_WARNINGS = 50  # corpus warnings kept in the manifest (the count is kept too)
 STALE_TEMPORARY_SECONDS = 6 * 3600  # a temporary folder this old is a crashed build
 CHUNK = 1 << 23
@@ -82,8 +94,11 @@ def _corpus_root_and_state(corpus: Path) -> tuple[Path, str]:
     if not corpus.expanduser().exists():
         raise CorpusError(f"corpus not found: {corpus}")  # as the user wrote it
     root = corpus.expanduser().resolve()
-    files = corpus_files(root)
-    return root, _hash(json.dumps([str(root), corpus_state(root, files)], ensure_ascii=False))
+    found = corpus_files(root)
+    # what is left unread counts too: `marjaa sources` reports it from the manifest
+    unread = [[s.path, s.reason] for s in found.skipped] + found.unreadable
+    state = [str(root), corpus_state(root, found.files), unread]
+    return root, _hash(json.dumps(state, ensure_ascii=False))
 
 
 def corpus_fingerprint(corpus: Path) -> str:
@@ -121,12 +136,17 @@ def write_manifest(
         "fingerprint": location.fingerprint,
         "corpus_state": location.corpus_state,
         "corpus": str(corpus),
+        # resolved: `marjaa index --list` tells which corpus it is from any folder
+        "corpus_root": str(corpus.expanduser().resolve()),
         "engine": built.engine.name,
         "documents": built.documents,
         "passages": built.passages,
         "warning_count": len(built.warnings),
         "warnings": built.warnings[:MANIFEST_WARNINGS],
         "corpus_files": [str(p) for p in built.corpus_files],
+        # what `marjaa sources` reports as left unread (every one, not just the warnings')
+        "skipped": [[item.path, item.reason] for item in built.skipped],
+        "unreadable": built.unreadable,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "build_seconds": round(seconds, 2),
         # sizes and CRC-32s: a file cut short, garbled or missing is never used
@@ -173,7 +193,16 @@ def load_saved(location: IndexLocation, config: RetrievalConfig, verify: bool = 
     except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise IndexDamaged(f"cannot be read ({exc})") from exc
     files = [Path(p) for p in manifest["corpus_files"]]
-    corpus = Corpus(Path(manifest["corpus"]), documents, passages, manifest["warnings"], files)
+    skipped = [Skipped(path, reason) for path, reason in manifest["skipped"]]
+    corpus = Corpus(
+        Path(manifest["corpus"]),
+        documents,
+        passages,
+        manifest["warnings"],
+        files,
+        skipped,
+        manifest["unreadable"],
+    )
     return Retriever(corpus, config, engine)
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from tests.support.cli import marjaa
+from tests.support.command import run
 from tests.support.paths import ROOT, SEED_QUESTIONS, SEEDS
 
 RESULT_FIELDS = {
@@ -25,11 +24,6 @@ RESULT_FIELDS = {
     "answer_sentence": str,
     "highlights": list,
 }
-
-
-def run(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """The command as a user runs it (its data folder set by the autouse conftest fixture)."""
-    return marjaa(*args, input=stdin, cwd=cwd)
 
 
 def check_contract(answer: dict, query: str) -> None:
@@ -115,18 +109,12 @@ def test_sources_lists_documents_with_passage_counts(capsys) -> None:
 
 def test_corpus_from_environment_setting(tmp_path: Path) -> None:
     (tmp_path / "doc.txt").write_text("مدينة البتراء الأثرية في الأردن.", encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "ask", "أين تقع البتراء؟", "--json"],
-        capture_output=True,
-        text=True,
+    done = run(
+        "ask",
+        "أين تقع البتراء؟",
+        "--json",
         cwd=tmp_path,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "PYTHONPATH": str(ROOT),
-            "MARJAA_CORPUS": str(tmp_path),
-            "MARJAA_DATA_DIR": str(tmp_path / "data"),
-        },
-        timeout=120,
+        env={"MARJAA_CORPUS": str(tmp_path), "MARJAA_DATA_DIR": str(tmp_path / "data")},
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["results"][0]["source"] == "doc.txt"
@@ -224,7 +212,7 @@ def test_eval_of_missing_or_malformed_file_exits_1(tmp_path: Path) -> None:
 
 
 def config(cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return marjaa("config", *args, cwd=cwd, env={"COLUMNS": "300", **env})
+    return run("config", *args, cwd=cwd, env={"COLUMNS": "300", **env})
 
 
 def test_config_shows_settings_with_secrets_hidden(tmp_path: Path) -> None:

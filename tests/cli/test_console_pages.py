@@ -11,7 +11,8 @@ import pytest
 
 from bot import messages
 from bot.answering import PAGES
-from tests.support.cli import marjaa
+from bot.bidi import FSI, PDI
+from tests.support.command import run
 from tests.support.paths import SEEDS
 
 QUESTION = "أين عقد حوار المنامة؟"
@@ -19,17 +20,19 @@ UNANSWERED = "ما هي عاصمة اليابان؟"
 
 
 def console(*lines: str, log: bool = False) -> str:
-    done = marjaa(
+    done = run(
         "console",
         "--corpus",
         str(SEEDS),
         *([] if log else ["--no-log"]),
-        input="".join(f"{line}\n" for line in lines),
+        stdin="".join(f"{line}\n" for line in lines),
         env={"COLUMNS": "4000"},  # one line per passage: the texts can be found whole
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    return done.stdout
+    # Latin runs (file names) are bidi-isolated; the texts are compared without the isolates
+    assert f"{FSI}000_9851199e9df58dca.txt{PDI}" in done.stdout
+    return done.stdout.replace(FSI, "").replace(PDI, "")
 
 
 @pytest.fixture(scope="module")
@@ -79,12 +82,26 @@ def test_open_shows_the_whole_passage_between_its_neighbours(seeds_retriever, pa
 
 
 def test_open_and_more_explain_what_they_need():
-    out = console("/more", "/open 1", UNANSWERED, "/more", "/open", "/open x", "/open 2", "/open 1")
+    out = console("/more", "/open 1", UNANSWERED, "/open", "/open x", "/open 2")
     assert out.count(messages.CONSOLE_NO_QUESTION) == 2  # nothing asked yet
-    assert messages.CONSOLE_NO_MORE in out  # an unanswered question has no more pages
     assert out.count(messages.CONSOLE_OPEN_USAGE) == 2
+    # an unanswered question shows its closest passage; /open reaches only what was shown
     assert messages.CONSOLE_NO_RESULT.format(value=2, count=1) in out
-    assert f"{messages.RESULT_LABEL} 1)" in out  # its one weak result can be opened
+
+
+def test_without_an_answer_more_shows_the_closest_passages_marked_weak(seeds_retriever):
+    answer = seeds_retriever.search(UNANSWERED, k=3 * PAGES)
+    assert not answer.answered and len(answer.results) > 4
+    out = console(UNANSWERED, "/more", "/open 2", *["/more"] * PAGES)
+    first, more = part(out, f"؟ {UNANSWERED}", "› /more"), part(out, "› /more", "› /open 2")
+    assert messages.NO_ANSWER in first and f"1. {answer.results[0].passage.text}" in first
+    assert more.strip().startswith(messages.WEAK_RESULTS_HEADER)
+    for result in answer.results[1:4]:  # as «المزيد» shows them: the next closest, weak
+        assert f"{result.rank}. {result.passage.text}" in more
+    assert more.count(messages.WEAK_LABEL) == 3
+    opened = part(out, "› /open 2", "› /more")
+    assert answer.results[1].passage.text in opened and messages.WEAK_LABEL in opened
+    assert messages.CONSOLE_NO_MORE in out.split("› /more")[-1]  # the pages run out
 
 
 def test_the_log_records_the_first_page_as_shown(tmp_path):

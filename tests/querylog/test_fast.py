@@ -34,11 +34,11 @@ def generate(folder: Path, upgraded: bool = False) -> Path:
     return path
 
 
-@pytest.fixture(scope="module", params=["counted-row-by-row", "upgraded-from-schema-2"])
+@pytest.fixture(scope="module", params=["counted-row-by-row", "upgraded-from-schema-3"])
 def generated(tmp_path_factory, request) -> Path:
     """The log as the bot writes it (triggers keep the counts), and as an older log is
     upgraded (the migration counts what is there)."""
-    return generate(tmp_path_factory.mktemp("fast"), request.param == "upgraded-from-schema-2")
+    return generate(tmp_path_factory.mktemp("fast"), request.param == "upgraded-from-schema-3")
 
 
 def periods(seed: int = 1) -> list[Period]:

@@ -25,7 +25,7 @@ from bot.querylog import prune as pruning
 from bot.querylog.periods import Period
 from bot.querylog.review import LogReader
 from bot.querylog.writer import iso_utc
-from tests.support.cli import marjaa
+from tests.support.command import run
 from tests.support.paths import ROOT
 from tests.support.querylog_reference import reference_summary
 from tools.querylog_helpers import PacedWriter
@@ -83,12 +83,12 @@ def test_dry_run_deletes_nothing_and_cron_needs_no_answer(log):
     questions, ratings = old(log, 20)
     assert 0 < questions < ROWS and ratings > 0
     prune = ("logs", "prune", "--db", str(log), "--older-than", "20d")
-    dry = marjaa(*prune, "--dry-run")
+    dry = run(*prune, "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert f"would delete {questions} questions and {ratings} ratings" in dry.stdout
     assert old(log, 20) == (questions, ratings)
     # no terminal (cron, a script): nobody to ask
-    done = marjaa(*prune, stdin=subprocess.DEVNULL)
+    done = run(*prune, stdin=subprocess.DEVNULL)
     assert done.returncode == 0 and "[y/N]" not in done.stdout
     assert f"deleted {questions} questions and {ratings} ratings" in done.stdout
     assert old(log, 20) == (0, 0)
@@ -99,7 +99,7 @@ def in_terminal(*args: str, answer: str) -> subprocess.CompletedProcess:
     leader, follower = os.openpty()
     try:
         os.write(leader, answer.encode())
-        return marjaa(*args, stdin=follower)
+        return run(*args, stdin=follower)
     finally:
         os.close(leader)
         os.close(follower)
@@ -167,16 +167,16 @@ def test_vacuum_gives_an_old_logs_space_back_and_later_prunes_do_it_alone(log):
         db.execute("PRAGMA auto_vacuum = NONE")
         db.execute("VACUUM")  # as logs made before marjaa set incremental auto_vacuum are
     size = log.stat().st_size
-    kept = marjaa("logs", "prune", "--db", str(log), "--older-than", "30d", "--yes")
+    kept = run("logs", "prune", "--db", str(log), "--older-than", "30d", "--yes")
     assert kept.returncode == 0, kept.stderr
     assert "free space that new questions reuse (--vacuum gives it back" in kept.stdout
     assert log.stat().st_size >= size
-    shrunk = marjaa("logs", "prune", "--db", str(log), "--older-than", "30d", "--vacuum")
+    shrunk = run("logs", "prune", "--db", str(log), "--older-than", "30d", "--vacuum")
     assert shrunk.returncode == 0, shrunk.stderr
     assert log.stat().st_size < size * 0.9
     assert count(log, "PRAGMA auto_vacuum") == 2  # incremental from now on
     size = log.stat().st_size
-    again = marjaa("logs", "prune", "--db", str(log), "--older-than", "10d", "--yes")
+    again = run("logs", "prune", "--db", str(log), "--older-than", "10d", "--yes")
     assert again.returncode == 0, again.stderr
     assert log.stat().st_size < size * 0.9
 
@@ -270,7 +270,7 @@ def test_backup_while_a_writer_logs_is_a_sound_private_copy(log, tmp_path):
     writer.start()
     try:
         copy = tmp_path / "backup.sqlite3"
-        done = marjaa("logs", "backup", "--db", str(log), str(copy))
+        done = run("logs", "backup", "--db", str(log), str(copy))
     finally:
         writer.stop.set()
         writer.join()
@@ -290,8 +290,8 @@ def test_backup_while_a_writer_logs_is_a_sound_private_copy(log, tmp_path):
 
     quick, plain = asyncio.run(summaries())
     assert quick == plain
-    again = marjaa("logs", "backup", "--db", str(log), str(copy))
+    again = run("logs", "backup", "--db", str(log), str(copy))
     assert again.returncode == 1
     assert again.stderr == f"marjaa: error: {copy} exists already; choose a new name\n"
-    missing = marjaa("logs", "backup", "--db", str(log), str(tmp_path / "no" / "such" / "b.db"))
+    missing = run("logs", "backup", "--db", str(log), str(tmp_path / "no" / "such" / "b.db"))
     assert missing.returncode == 1 and missing.stderr.startswith("marjaa: error: cannot create")

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from bot.bidi import FSI, PDI
 from bot.cli import main
 from bot.querylog.review import LogReader, Period, read_summary
 from bot.querylog.stats import stats_text
@@ -239,6 +240,19 @@ def test_report_is_one_self_contained_page_with_the_figures(logged, tmp_path, ca
     assert seen.root == {"lang": "ar", "dir": "rtl"}
 
 
+def test_report_isolates_latin_runs_in_arabic_questions(tmp_path, capsys):
+    question = "ماذا يقول الملف 003_d8ebd055fb7f323d.txt عن COP28؟"
+    path = tmp_path / "q.sqlite3"
+    with quick_log(path) as log:
+        log.log_query(record(question, timestamp=at(1)))
+    page = tmp_path / "report.html"
+    run(capsys, "logs", "report", "--db", str(path), "--out", str(page))
+    html = page.read_text(encoding="utf-8")
+    assert "<bdi>003_d8ebd055fb7f323d.txt</bdi>" in html and "<bdi>COP28</bdi>" in html
+    # the latency axis: "<10" laid out left to right (else its "<" shows mirrored, as ">")
+    assert 'direction="ltr">&lt;10</text>' in html
+
+
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="needs chromium (apt install)")
 def test_report_renders_in_headless_chromium(logged, tmp_path, capsys):
     path, records = logged
@@ -302,7 +316,9 @@ def test_stats_text_is_short_arabic_and_escapes_for_telegram(logged):
     assert "أكثر الأسئلة بلا إجابة:" in plain and f"1. {UNANSWERED} (3)" in plain
     assert "👍 2 · 👎 1" in plain
     assert TRICKY in plain  # plain text: as asked
-    assert "&lt;b&gt;سأل&lt;/b&gt; &amp; مضى" in html and "<b>سأل</b>" not in html
+    # Telegram: escaped, and the Latin "b" isolated inside the Arabic line
+    assert f"&lt;{FSI}b{PDI}&gt;سأل&lt;/{FSI}b{PDI}&gt; &amp; مضى" in html
+    assert "<b>سأل</b>" not in html
     assert html.startswith("<b>📊") and len(html) < 4096  # one Telegram message
 
 

@@ -78,9 +78,17 @@ def _load(tmp_path: Path, name: str, content: bytes) -> tuple[list[str], object]
     return warnings, corpus
 
 
+NAMES = ["a.txt", "b.md", "c.jsonl", "d.json", "e.html", "f.pdf", "g.docx"]
+# what the readers of PDF, Word and HTML look for first, so that random bytes go deep
+MAGIC = st.sampled_from([b"", b"%PDF-1.7\n", b"PK\x03\x04", b"<!DOCTYPE html><html><p>"])
+
+
 @SETTINGS
-@given(st.binary(max_size=400), st.sampled_from(["a.txt", "b.md", "c.jsonl", "d.json"]))
-def test_random_bytes_as_corpus_files_never_crash(tmp_path: Path, content: bytes, name: str):
+@given(st.binary(max_size=400), st.sampled_from(NAMES), MAGIC)
+def test_random_bytes_as_corpus_files_never_crash(
+    tmp_path: Path, content: bytes, name: str, magic: bytes
+):
+    content = magic + content
     warnings, outcome = _load(tmp_path, name, content)
     for message in warnings:
         assert message.startswith(name)  # each warning names the file

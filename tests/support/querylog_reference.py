@@ -1,6 +1,6 @@
 """The query-log summary the plain way: every figure one SQL query over the whole tables.
 
-This is how marjaa computed the summary before the counts and indexes of migration 3, made
+This is how marjaa computed the summary before the counts and indexes of migration 4, made
 deterministic where the old queries left ties to SQLite (the latest wording of a question: the
 newest row, then the highest id; equal counts and times: the normalized text in order). The
 tests hold ``bot.querylog.summary`` to return exactly this.

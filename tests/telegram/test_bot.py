@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from bot import messages
+from bot.bidi import FSI, PDI
 from bot.messages import NO_ANSWER, REPHRASE_TIP
 from bot.telegram import format as fmt
 from bot.telegram.ratelimit import UserRateLimiter
@@ -54,7 +55,8 @@ async def test_question_gets_one_html_reply_with_cited_escaped_passages(bot):
     assert len(bot.api.called("sendMessage", chat_id=USER)) == 1
     # The corpus' markup characters arrive as text, never as markup.
     assert "&lt;الزعفران&gt; &amp; &quot;الهيل&quot;" in text
-    assert "&lt;b&gt;غير&lt;/b&gt;" in text
+    # (the Latin "b" inside Arabic text is isolated: FSI b PDI)
+    assert "&lt;b&gt;غير&lt;/b&gt;" in text.replace(FSI, "").replace(PDI, "")
     assert 'وصفة <الزعفران> & "الهيل"' in shown(reply)
     # Best sentence in bold, the citation with the document's link and paragraph number.
     assert "<b>وهذا سر النكهة 🌿 الأصيلة في الضيافة.</b>" in text
@@ -88,6 +90,21 @@ async def test_question_the_sources_cannot_answer_gets_the_no_answer_message(bot
     assert NO_ANSWER in shown(reply) and REPHRASE_TIP in shown(reply)
     assert "📖" not in shown(reply)
     assert "reply_markup" not in reply.params
+
+
+async def test_without_an_answer_more_shows_the_closest_passages_marked_weak(bot):
+    """The same as the console and `ask`: the no-answer message first and plainly, then,
+    on «المزيد», the closest passages, each said to be weak."""
+    first = await bot.ask("هل تطير الإبل فوق القهوة؟")  # its words are there, no answer is
+    assert shown(first).startswith(NO_ANSWER) and "📖" not in shown(first)
+    assert [t for row in buttons(first) for t, _ in row] == ["المزيد"]  # nothing to rate
+    bot.api.press(first, button_data(first, "المزيد"))
+    closest = (await bot.api.wait_for("sendMessage", 2, chat_id=USER))[-1]
+    text = shown(closest)
+    assert text.startswith(messages.WEAK_RESULTS_HEADER)
+    assert text.count(messages.WEAK_LABEL) == text.count("📖") == fmt.PAGE_SIZE
+    edited = await bot.api.wait_for("editMessageReplyMarkup", 1)
+    assert "reply_markup" not in edited[0].params or not buttons(edited[0])
 
 
 async def test_long_passage_is_shortened_around_its_best_sentence(bot):

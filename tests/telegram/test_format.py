@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot import messages
-from bot.messages import EMPTY_QUESTION, NO_ANSWER, REPHRASE_TIP
+from bot.bidi import FSI, PDI
+from bot.messages import EMPTY_QUESTION, NO_ANSWER, REPHRASE_TIP, WEAK_LABEL, WEAK_RESULTS_HEADER
 from bot.telegram import format as fmt
 from retrieval import Answer, Document, Passage, Result
 from tools.fake_bot_api import ApiError, parse_html
@@ -42,9 +43,10 @@ def test_corpus_markup_is_escaped_and_best_sentence_is_bold():
     best = 'الزعفران & "الهيل" هنا.'
     message = fmt.answer_message(answer(result(text, best, title="<عنوان> & 'x'")))
     assert "<b>الزعفران &amp; &quot;الهيل&quot; هنا.</b>" in message
-    assert "&lt;b&gt;الجملة&lt;/b&gt;" in message
+    assert f"&lt;{FSI}b{PDI}&gt;الجملة&lt;/{FSI}b{PDI}&gt;" in message  # isolated, escaped
     shown = visible(message)
-    assert text in shown and "<عنوان> & 'x'" in shown
+    assert text in shown.replace(FSI, "").replace(PDI, "")
+    assert f"<عنوان> & '{FSI}x{PDI}'" in shown  # Latin inside Arabic is isolated
 
 
 def test_citation_links_the_title_to_a_web_url_only():
@@ -135,9 +137,17 @@ def test_pages_of_results():
     results = [result(f"نص {n}", f"نص {n}", rank=n) for n in range(1, 8)]
     full = answer(*results)
     assert fmt.page_count(full) == 3
-    assert fmt.page_count(answer(*results, answered=False)) == 0
     second = visible(fmt.answer_message(full, page=1))
     assert second.startswith(messages.MORE_HEADER) and "4. " in second and "7. " not in second
+    assert WEAK_LABEL not in second
+    # without an answer: the no-answer message, then «المزيد» pages of the closest passages,
+    # every one marked weak
+    unanswered = answer(*results, answered=False)
+    assert fmt.page_count(unanswered) == 4
+    assert fmt.page_count(answer(answered=False)) == 0
+    closest = visible(fmt.answer_message(unanswered, page=1))
+    assert closest.startswith(WEAK_RESULTS_HEADER) and "1. " in closest and "4. " not in closest
+    assert closest.count(WEAK_LABEL) == 3
 
 
 def test_sources_list_is_paged_and_fits_the_limit():
@@ -157,10 +167,10 @@ def test_source_detail_has_title_source_count_date_and_link():
     shown = visible(fmt.source_message(doc, 3))
     assert shown.splitlines() == [
         "3. تقرير <سنوي>",
-        "المصدر: reports/2023.txt",
+        f"المصدر: {FSI}reports/2023.txt{PDI}",
         "عدد الفقرات: 12",
         "التاريخ: 2023-05-01",
-        "الرابط: https://e.org/r",
+        f"الرابط: {FSI}https://e.org/r{PDI}",
     ]
 
 
@@ -170,3 +180,34 @@ def test_help_names_the_commands_and_the_bot():
     assert "@marjaa_bot" in shown and "وثيقة & أخرى" in shown
     for name, description in messages.COMMANDS:
         assert f"/{name} — {description}" in shown
+
+
+def test_citation_reads_whole_and_in_order_in_a_right_to_left_bubble():
+    """The Unicode bidi algorithm (python-bidi) lays out the line as Telegram does for an
+    Arabic message: the file name and the link stay whole and in order."""
+    from bidi import get_display
+
+    title = "تعثر مؤتمر أمن الشرق الأوسط في البحرين"
+    cited = Passage("d#1", "d", title, "003_d8ebd055fb7f323d.txt", 1, None, "نص.", page=3)
+    line = visible(fmt.citation_html(cited))
+    laid_out = get_display(line)
+    assert "003_d8ebd055fb7f323d.txt" in laid_out and "صفحة 3" in line
+    # the same line without the isolates comes out scrambled (the bug this prevents)
+    bare = line.replace(FSI, "").replace(PDI, "")
+    assert "003_d8ebd055fb7f323d.txt" not in get_display(bare)
+    linked = visible(
+        fmt.source_message(Document("d", title, "a/b_1.txt", 2, "https://e.org/x_1"), 1)
+    )
+    assert "https://e.org/x_1" in get_display(linked) and "a/b_1.txt" in get_display(linked)
+
+
+def test_passage_keeps_latin_runs_whole_within_its_budget():
+    from bidi import get_display
+
+    text = (
+        "استخدم الفريق المسح ثلاثي الأبعاد (3D scanning) وفق المعيار ISO_19650-2 في الموقع. " * 30
+    )
+    message = visible(fmt.result_html(result(text, "", rank=1), limit=300))
+    body = message.split("\n📖")[0]
+    assert fmt.utf16_len(body) <= len("1. ") + 300
+    assert "ISO_19650-2" in get_display(body.splitlines()[0])

@@ -122,3 +122,39 @@ def test_token_from_dotenv_file(tmp_path):
 def test_bad_ids_are_a_config_error_naming_the_setting(tmp_path, value):
     with pytest.raises(ConfigError, match="ALLOWED_CHAT_IDS"):
         load_settings(tmp_path / "absent.env", {"ALLOWED_CHAT_IDS": value})
+
+
+def test_living_corpus_settings_and_their_defaults(tmp_path):
+    defaults = load_settings(tmp_path / "absent.env", {})
+    assert defaults.file_base_url == "https://api.telegram.org/file/bot"  # Telegram's layout
+    assert (defaults.upload_max_mb, defaults.auto_index) == (10.0, False)
+    assert (defaults.log_format, defaults.log_questions) == ("text", False)
+    local = load_settings(
+        tmp_path / "absent.env",
+        {"TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot", "MARJAA_UPLOAD_MAX_MB": "2.5",
+         "MARJAA_AUTO_INDEX": "yes", "MARJAA_LOG_FORMAT": "JSON", "MARJAA_LOG_QUESTIONS": "1"},
+    )  # fmt: skip
+    assert local.file_base_url == "http://127.0.0.1:8081/file/bot"  # a local Bot API server's
+    assert (local.upload_max_mb, local.auto_index) == (2.5, True)
+    assert (local.log_format, local.log_questions) == ("json", True)
+    other = {
+        "TELEGRAM_API_BASE_URL": "http://x/{token}/",
+        "TELEGRAM_API_BASE_FILE_URL": "http://f/",
+    }
+    assert load_settings(tmp_path / "absent.env", other).file_base_url == "http://f/"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("MARJAA_UPLOAD_MAX_MB", "21", "at most 20"),
+        ("MARJAA_UPLOAD_MAX_MB", "0", "above 0"),
+        ("MARJAA_UPLOAD_MAX_MB", "ten", "'ten'"),
+        ("MARJAA_AUTO_INDEX", "maybe", "1 or 0"),
+        ("MARJAA_LOG_FORMAT", "xml", "text, json"),
+    ],
+)
+def test_bad_living_corpus_settings_are_one_line_naming_the_setting(tmp_path, name, value, says):
+    with pytest.raises(ConfigError, match=name) as raised:
+        load_settings(tmp_path / "absent.env", {name: value})
+    assert says in str(raised.value)

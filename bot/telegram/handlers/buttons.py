@@ -86,5 +86,6 @@ async def show_more(update: Update, pressed: MoreRequest, entry: RecentAnswer) -
     entry.pages_sent.add(pressed.page)  # before any await: a double tap must not send twice
     await callback.answer()
     with suppress(TelegramError):  # the old buttons are cosmetic; the new page matters
-        await shown.edit_reply_markup(InlineKeyboardMarkup([rating_buttons(pressed.query_id)]))
+        ratings = [rating_buttons(pressed.query_id)] if answer.answered else None
+        await shown.edit_reply_markup(InlineKeyboardMarkup(ratings) if ratings else None)
     await send_page(shown, pressed.query_id, answer, pressed.page, quote=True)

@@ -31,7 +31,7 @@ async def help_command(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text(help_text(context))
 
 
-def _number(context: BotContext) -> int | str | None:
+def number_argument(context: BotContext) -> int | str | None:
     """The command's first argument as a number (Arabic-Indic digits too), else as given."""
     if not context.args:
         return None
@@ -48,7 +48,7 @@ async def sources_command(update: Update, context: BotContext) -> None:
         return
     documents = context.retriever.corpus.documents
     pages = fmt.sources_pages(documents)
-    page = _number(context) or 1
+    page = number_argument(context) or 1
     if not isinstance(page, int) or not 1 <= page <= pages:
         wrong = messages.NO_SOURCES_PAGE.format(value=fmt.echo(str(page)), count=pages)
         text = fmt.escape(wrong)
@@ -63,7 +63,7 @@ async def source_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     documents = context.retriever.corpus.documents
-    number = _number(context)
+    number = number_argument(context)
     if number is None:
         text = fmt.escape(messages.SOURCE_USAGE)
     elif not isinstance(number, int) or not 1 <= number <= len(documents):

@@ -9,6 +9,7 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from bot import messages
 from bot.events import QueryRecord, new_query_id
 from bot.telegram import format as fmt
+from bot.telegram.activity import note_answer
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.commands import help_text
 from bot.telegram.handlers.questions import search
@@ -46,6 +47,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
         await query.answer([], cache_time=0)
         return
     answer, latency_ms = await search(context, question, fmt.PAGE_SIZE)
+    note_answer(context, answer, len(answer.results) if answer.answered else 0)
     query_id = new_query_id()
     asked = fmt.inline_question(question)
     if answer.answered:

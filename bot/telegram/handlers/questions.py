@@ -14,6 +14,7 @@ from bot import messages
 from bot.answering import PAGES, first_page
 from bot.events import QueryRecord, new_query_id
 from bot.telegram import format as fmt
+from bot.telegram.activity import note_answer
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.shared import CHANNEL, admitted, hand_to_log
 from bot.telegram.keyboards import answer_keyboard
@@ -67,8 +68,9 @@ async def answer_question(update: Update, context: BotContext, question: str, qu
         return
     k = fmt.PAGE_SIZE * PAGES  # «المزيد» shows the next pages
     answer, latency_ms = await search_showing_typing(context, chat.id, question, k)
+    note_answer(context, answer, min(len(answer.results), fmt.PAGE_SIZE))
     query_id = new_query_id()
-    if answer.answered:
+    if answer.answered or fmt.page_count(answer) > 1:  # its 👍/👎 or «المزيد» may be pressed
         context.bot_data.recent.add(query_id, RecentAnswer(answer, chat.id, latency_ms))
     if answer.words:  # a message with no word to search for (emoji, symbols) is no question
         shown = first_page(answer, fmt.PAGE_SIZE)

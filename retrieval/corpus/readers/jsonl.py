@@ -1,4 +1,5 @@
-"""JSON lines (.jsonl): one document a line, {"text": ..., "title", "url", "date"}."""
+"""JSON lines (.jsonl): one document a line, {"text": ..., "title", "url", "date"}. A bad line
+(not UTF-8, not JSON, no text) is skipped and named by its number; the rest of the file loads."""
 
 from __future__ import annotations
 
@@ -6,25 +7,35 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from retrieval.corpus.readers.base import RawDocument, Warn, read_text, why, with_meta
+from retrieval.corpus.readers.base import RawDocument, Warn, read_bytes, with_meta
 
 SUFFIXES = (".jsonl",)
+FORMAT = "jsonl"
 
 
 def read(path: Path, doc_id: str, label: str, warn: Warn) -> Iterator[RawDocument]:
-    text = read_text(path, label, warn)
-    if text is None:
+    data = read_bytes(path, label, warn)
+    if data is None:
         return
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    # bytes are split first and each line decoded alone, so one bad byte costs one line
+    for number, raw_line in enumerate(data.splitlines(), start=1):
+        if not raw_line.strip():
+            continue
+        where = f"{label}:{number}"
+        try:
+            line = raw_line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            warn(f"{where}: skipped line, not UTF-8 (bad byte at column {exc.start + 1})")
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            warn(f"{label}:{number}: skipped line, {why(exc)}")
+            warn(f"{where}: skipped line, invalid JSON at column {exc.colno}")
             continue
         body = record.get("text") if isinstance(record, dict) else None
         if not isinstance(body, str) or not body.strip():
-            warn(f"{label}:{number}: skipped line, needs a non-empty string field 'text'")
+            warn(f"{where}: skipped line, needs a non-empty string field 'text'")
             continue
-        yield with_meta(f"{doc_id}-{number}", f"{label}:{number}", body, record)
+        yield with_meta(f"{doc_id}-{number}", where, body, record, warn, FORMAT)

@@ -9,6 +9,7 @@ from pathlib import Path
 from retrieval.corpus.readers.base import RawDocument, Warn, meta_field, read_text, why
 
 SUFFIXES = (".json",)
+FORMAT = "squad"
 
 
 def read(path: Path, doc_id: str, label: str, warn: Warn) -> Iterator[RawDocument]:
@@ -41,6 +42,7 @@ def read(path: Path, doc_id: str, label: str, warn: Warn) -> Iterator[RawDocumen
                 doc_id=f"{doc_id}-{number}",
                 source=label,
                 contexts=contexts,
-                title=meta_field(article, "title"),
-                url=meta_field(article, "url"),
+                title=meta_field(article, "title", f"{label}: article {number}", warn),
+                url=meta_field(article, "url", f"{label}: article {number}", warn),
+                format=FORMAT,
             )

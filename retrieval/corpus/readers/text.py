@@ -1,14 +1,16 @@
-"""Plain text and Markdown (.txt, .md): one document a file, with an optional NAME.meta.json."""
+"""Plain text (.txt): one document a file, with an optional NAME.meta.json beside it."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from retrieval.corpus.readers.base import RawDocument, Warn, read_text, why, with_meta
 
-SUFFIXES = (".txt", ".md")
+SUFFIXES = (".txt",)
+FORMAT = "txt"
 META_SUFFIX = ".meta.json"
 
 
@@ -17,7 +19,8 @@ def sidecar_path(path: Path) -> Path:
     return path.with_name(path.stem + META_SUFFIX)
 
 
-def _sidecar(path: Path, label: str, warn: Warn) -> dict:
+def sidecar(path: Path, label: str, warn: Warn) -> dict[str, Any]:
+    """The metadata beside ``path`` ({} when there is none or it cannot be used)."""
     meta_path = sidecar_path(path)
     if not meta_path.exists():
         return {}
@@ -36,4 +39,4 @@ def _sidecar(path: Path, label: str, warn: Warn) -> dict:
 def read(path: Path, doc_id: str, label: str, warn: Warn) -> Iterator[RawDocument]:
     text = read_text(path, label, warn)
     if text is not None:
-        yield with_meta(doc_id, label, text, _sidecar(path, label, warn))
+        yield with_meta(doc_id, label, text, sidecar(path, label, warn), warn, FORMAT)
