@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install console bot test lint eval study bench clean
+.PHONY: install console bot test lint eval study bench bench-compare clean
 
 # Create the virtual environment and install the project (editable) with its dev tools.
 $(STAMP): pyproject.toml
@@ -37,6 +37,12 @@ eval: $(STAMP)
 study: $(STAMP)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,study]'
 	$(BIN)/python bench/retrieval_study.py ../shared/eval/arcd-train.json
+
+# Speed of this checkout against another one, side by side (docs/retrieval.md, "Speed"):
+# make bench-compare BASELINE=../main-checkout
+bench-compare: $(STAMP)
+	@test -n "$(BASELINE)" || { echo "usage: make bench-compare BASELINE=path/to/other/checkout"; exit 2; }
+	$(BIN)/python bench/compare_speed.py --baseline $(BASELINE)
 
 # Timings, not pass/fail (docs/performance.md): speed and memory on synthetic corpora of
 # 10k, 100k and 1M passages with both engines (needs ../shared; about 15 minutes and 3 GB of

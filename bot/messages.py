@@ -6,6 +6,10 @@ from __future__ import annotations
 
 NO_ANSWER = "لا توجد إجابة عن هذا السؤال في المصادر المتاحة."
 REPHRASE_TIP = "جرّب إعادة صياغة السؤال بكلمات أخرى، أو اسأل عن اسم أو حدث بعينه."
+# A question word the sources do not know is close to one they do (a typo, a dialect
+# spelling): the question as it would read with the sources' word. {question} arrives
+# bidi-isolated.
+DID_YOU_MEAN = "هل تقصد: «{question}»؟"
 WEAK_LABEL = "نتيجة ضعيفة، قد لا تجيب عن سؤالك"
 WEAK_RESULTS_HEADER = "أقرب ما في المصادر، ولا يجيب على الأرجح عن سؤالك"
 EMPTY_QUESTION = "اكتب سؤالاً بكلمات عربية أو لاتينية، مثل: أين عقد حوار المنامة؟"

@@ -6,11 +6,28 @@ This is the whole public surface: everything else in retrieval/ is an implementa
 
 from __future__ import annotations
 
-from retrieval.config import ENGINES, AnalyzerConfig, BM25Config, RetrievalConfig
+from retrieval.abstention import Evidence, is_answered
+from retrieval.config import (
+    ENGINES,
+    AbstentionConfig,
+    AnalyzerConfig,
+    BM25Config,
+    RetrievalConfig,
+    ScoringConfig,
+)
 from retrieval.corpus import Corpus, Document, Passage, Skipped, Warn, readable_suffixes
 from retrieval.corpus.walk import summary as skipped_summary
 from retrieval.errors import CorpusError, InputError, QuestionFileError
-from retrieval.evaluate import Question, Report, evaluate, is_squad, load_questions
+from retrieval.evaluate import (
+    Outcome,
+    Question,
+    Report,
+    evaluate,
+    is_squad,
+    load_questions,
+    outcomes,
+    summarize,
+)
 from retrieval.index.build import Progress, load_corpus
 from retrieval.index.saved import (
     IndexLease,
@@ -38,16 +55,19 @@ __all__ = [
     "ELLIPSIS",
     "ENGINES",
     "SENTENCE_SPLIT",
+    "AbstentionConfig",
     "AnalyzerConfig",
     "Answer",
     "BM25Config",
     "Corpus",
     "CorpusError",
     "Document",
+    "Evidence",
     "IndexDamaged",
     "IndexLease",
     "IndexLocation",
     "InputError",
+    "Outcome",
     "Passage",
     "Progress",
     "Question",
@@ -57,11 +77,13 @@ __all__ = [
     "RetrievalConfig",
     "Retriever",
     "SavedIndex",
+    "ScoringConfig",
     "Skipped",
     "Span",
     "Warn",
     "corpus_fingerprint",
     "evaluate",
+    "is_answered",
     "is_arabic",
     "is_squad",
     "lease_index",
@@ -71,6 +93,7 @@ __all__ = [
     "locate",
     "normalize",
     "open_retriever",
+    "outcomes",
     "prune_indexes",
     "read_manifest",
     "readable_suffixes",
@@ -79,5 +102,6 @@ __all__ = [
     "shorten",
     "shorten_start",
     "skipped_summary",
+    "summarize",
     "tokens",
 ]

@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterable
 from retrieval.config import AnalyzerConfig
 from retrieval.text.arabic import is_arabic
 from retrieval.text.normalize import tokens
-from retrieval.text.stopwords import STOP_WORDS
+from retrieval.text.stopwords import is_stop_word
 
 EXACT = "="  # prefix of exact-form terms; never part of a token, so fields cannot collide
-STEMMERS = ("snowball", "light", "isri", "tashaphyne", "tashaphyne-root", "none")
+STEMMERS = ("clitic-light", "snowball", "light", "isri", "tashaphyne", "tashaphyne-root", "none")
 # Arabic words shorter than this are left unstemmed: stemming them only creates collisions.
 MIN_STEM_LENGTH = 3
 
@@ -34,6 +34,70 @@ def _light(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 2:
             word = word[: -len(suffix)]
     return word
+
+
+# The article with the conjunction or preposition that may precede it, longest first: the
+# proclitics Lucene's ArabicStemmer strips, plus و/ف before بال/كال/لل.
+ARTICLES = ("وبال", "فبال", "وكال", "فكال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "ال")
+
+
+def clitic_light(word: str) -> str:
+    """A light stem that every inflected form of a word reaches (docs/retrieval.md, "Stems").
+
+    The article and what precedes it (وال، بال، كال، فال، لل، ال…) go first, then a leading
+    conjunction و, then Lucene's suffixes (ها ان ات ون ين يه ه ي, each at most once, in that
+    order). Words arrive folded (ة → ه, ى → ي), so the definite and bare forms of a word in ة
+    lose the same ه: المدرسة, للمدرسة, ومدرسة and مدرسة all become مدرس, which Snowball's
+    stemmer (it drops the ه only when no article was removed) does not give.
+    """
+    for article in ARTICLES:
+        if word.startswith(article) and len(word) - len(article) >= 2:
+            word = word[len(article) :]
+            break
+    # after the article too, so that الوزير and وزير agree
+    if word.startswith("و") and len(word) > 3:
+        word = word[1:]
+    for suffix in _LIGHT_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            word = word[: -len(suffix)]
+    return word
+
+
+# How a noun is written with its proclitics, against the form it must share a stem with:
+# the definite form (ال), the definite form after و/ف or a preposition, and و before a word.
+CLITIC_FORMS = (
+    ("ال", ""),
+    ("وال", "ال"),
+    ("فال", "ال"),
+    ("بال", "ال"),
+    ("كال", "ال"),
+    ("لل", "ال"),
+    ("و", ""),
+)
+
+
+def clitic_pairs(words: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+    """(written form, plainer form) pairs among ``words`` (normalized), by proclitic: every
+    word with a proclitic of CLITIC_FORMS whose plainer form (والشمال → الشمال,
+    المدرسه → مدرسه) is also among them. What stem consistency is measured on."""
+    vocabulary = {w for w in words if is_arabic(w)}
+    pairs: dict[str, list[tuple[str, str]]] = {prefix: [] for prefix, _ in CLITIC_FORMS}
+    for word in sorted(vocabulary):
+        for prefix, plainer in CLITIC_FORMS:
+            if prefix == "و" and word.startswith("وال"):
+                continue  # counted as وال
+            rest = word[len(prefix) :]
+            if word.startswith(prefix) and len(rest) >= MIN_STEM_LENGTH:
+                other = plainer + rest
+                if other in vocabulary:
+                    pairs[prefix].append((word, other))
+    return pairs
+
+
+def stem_consistency(stem: Callable[[str], str], pairs: Iterable[tuple[str, str]]) -> float:
+    """Share of the (form, plainer form) pairs that ``stem`` gives one stem."""
+    pairs = list(pairs)
+    return sum(stem(a) == stem(b) for a, b in pairs) / len(pairs) if pairs else 1.0
 
 
 def _isri() -> Callable[[str], str]:
@@ -108,6 +172,7 @@ def make_stemmer(name: str) -> Stem:
         snowball = Stemmer.Stemmer("arabic")
         return Stem(snowball.stemWord, snowball.stemWords)
     base = {
+        "clitic-light": lambda: clitic_light,
         "light": lambda: _light,
         "isri": _isri,
         "tashaphyne": _tashaphyne,
@@ -176,4 +241,4 @@ class Analyzer:
         words = [w for w in tokens(question) if len(w) > 1 or w.isdigit()]
         if not self.config.query_stop_words:
             return words
-        return [w for w in words if w not in STOP_WORDS]
+        return [w for w in words if not is_stop_word(w)]

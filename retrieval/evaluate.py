@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,45 +180,67 @@ def _relevance(question: Question, corpus: _CorpusTexts) -> Callable[[Passage], 
     return lambda p: any(w in normalize(p.text) for w in wanted)
 
 
-def evaluate(
+@dataclass(frozen=True)
+class Outcome:
+    """One question asked: where its passage ranked and whether it was answered."""
+
+    question: Question
+    answer: Answer
+    answerable: bool
+    rank: int | None  # of the first right passage, None when not in the results
+    recall_hit: bool | None  # a gold answer string in the top 3 (None: no gold answers)
+
+
+def outcomes(
     retriever: Retriever,
     questions: Iterable[Question],
     top_k: int = MRR_DEPTH,
     search: Callable[[str, int], Answer] | None = None,
-) -> Report:
-    """Ask every question and score the ranking against the expected passages."""
+) -> Iterator[Outcome]:
+    """Ask every question and judge its answer against the expected passages."""
     search = search or retriever.search
+    corpus = _CorpusTexts(retriever.passages)
+    for question in questions:
+        answer = search(question.question, max(top_k, MRR_DEPTH))
+        relevant = _relevance(question, corpus)
+        if relevant is None:
+            yield Outcome(question, answer, False, None, None)
+            continue
+        ranks = [r.rank for r in answer.results if relevant(r.passage)]
+        recall = None
+        if question.answers:
+            top3 = [normalize(r.passage.text) for r in answer.results[:3]]
+            golds = [normalize(a) for a in question.answers]
+            recall = any(g and g in text for g in golds for text in top3)
+        yield Outcome(question, answer, True, ranks[0] if ranks else None, recall)
+
+
+def summarize(judged: Iterable[Outcome], seconds: float = 0.0) -> Report:
+    """The figures of a set of outcomes."""
     report = Report()
     hits = {1: 0, 3: 0, 5: 0}
     rr_sum = 0.0
     recall_hits = recall_total = 0
     abstained_answerable = abstained_unanswerable = 0
-    corpus = _CorpusTexts(retriever.passages)
-    started = time.perf_counter()
-    for question in questions:
+    for outcome in judged:
         report.questions += 1
-        answer = search(question.question, max(top_k, MRR_DEPTH))
-        relevant = _relevance(question, corpus)
-        if relevant is None:
+        answer = outcome.answer
+        if not outcome.answerable:
             report.unanswerable += 1
             abstained_unanswerable += not answer.answered
             continue
         report.answerable += 1
         abstained_answerable += not answer.answered
-        ranks = [r.rank for r in answer.results if relevant(r.passage)]
-        rank = ranks[0] if ranks else None
+        rank = outcome.rank
         for k in hits:
             hits[k] += rank is not None and rank <= k
         rr_sum += 1 / rank if rank else 0.0
-        if question.answers:
+        if outcome.recall_hit is not None:
             recall_total += 1
-            top3 = [normalize(r.passage.text) for r in answer.results[:3]]
-            golds = [normalize(a) for a in question.answers]
-            recall_hits += any(g and g in text for g in golds for text in top3)
+            recall_hits += outcome.recall_hit
         if rank != 1:
             top = answer.results[0].passage.id if answer.results else "-"
-            report.failures.append(Miss(question.question, rank, top, answer.answered))
-    elapsed = time.perf_counter() - started
+            report.failures.append(Miss(outcome.question.question, rank, top, answer.answered))
     n = report.answerable or 1
     report.hit_at_1, report.hit_at_3, report.hit_at_5 = (hits[k] / n for k in (1, 3, 5))
     report.mrr_at_10 = rr_sum / n
@@ -226,7 +248,7 @@ def evaluate(
     report.no_answer_on_answerable = abstained_answerable / n
     if report.unanswerable:
         report.no_answer_on_unanswerable = abstained_unanswerable / report.unanswerable
-    report.questions_per_second = report.questions / elapsed if elapsed else 0.0
+    report.questions_per_second = report.questions / seconds if seconds else 0.0
     for key in ("hit_at_1", "hit_at_3", "hit_at_5", "mrr_at_10", "no_answer_on_answerable"):
         setattr(report, key, round(getattr(report, key), 4))
     for key in ("answer_recall_at_3", "no_answer_on_unanswerable"):
@@ -234,3 +256,15 @@ def evaluate(
         setattr(report, key, None if value is None else round(value, 4))
     report.questions_per_second = round(report.questions_per_second, 1)
     return report
+
+
+def evaluate(
+    retriever: Retriever,
+    questions: Iterable[Question],
+    top_k: int = MRR_DEPTH,
+    search: Callable[[str, int], Answer] | None = None,
+) -> Report:
+    """Ask every question and score the ranking against the expected passages."""
+    started = time.perf_counter()
+    judged = list(outcomes(retriever, questions, top_k, search))
+    return summarize(judged, time.perf_counter() - started)

@@ -30,4 +30,7 @@ def answer_to_dict(answer: Answer) -> dict:
         "query": answer.query,
         "answered": answer.answered,
         "results": [result_to_dict(r) for r in answer.results],
+        # when unanswered and a question word is close to a word of the sources: the
+        # question as the sources would spell it (else null)
+        "did_you_mean": answer.suggested_question(),
     }

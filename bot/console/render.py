@@ -11,6 +11,7 @@ from rich.text import Text
 from bot.bidi import isolate, isolate_runs, shifted
 from bot.messages import (
     CONSOLE_OPENED,
+    DID_YOU_MEAN,
     EMPTY_QUESTION,
     MORE_HEADER,
     NO_ANSWER,
@@ -25,6 +26,7 @@ from bot.messages import (
     WEAK_LABEL,
     WEAK_RESULTS_HEADER,
 )
+from bot.safe_text import printable
 from retrieval import Answer, Corpus, Document, Passage, Result, skipped_summary
 
 
@@ -72,6 +74,14 @@ def render_result(result: Result, weak: bool = False) -> RenderableType:
     return Group(*lines)
 
 
+def did_you_mean(answer: Answer) -> str | None:
+    """ "Did you mean" with the question as the sources would spell it, or None."""
+    question = answer.suggested_question()
+    if question is None:
+        return None
+    return DID_YOU_MEAN.format(question=isolate(printable(" ".join(question.split()))))
+
+
 def render_answer(answer: Answer) -> RenderableType:
     """The console view of an answer."""
     if not answer.words and not answer.results:
@@ -80,8 +90,10 @@ def render_answer(answer: Answer) -> RenderableType:
         parts: list[RenderableType] = [
             Text(NO_ANSWER, style="bold red"),
             Text(REPHRASE_TIP, style="yellow"),
-            Text(""),
         ]
+        if suggestion := did_you_mean(answer):
+            parts.append(Text(suggestion, style="bold cyan"))
+        parts.append(Text(""))
         parts += [render_result(r, weak=True) for r in answer.results[:1]]
         return Group(*parts)
     return Group(*(render_result(r) for r in answer.results))

@@ -19,6 +19,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot import messages
 from bot.events import EventSink
@@ -80,6 +81,10 @@ def build_application(
         .context_types(CONTEXT_TYPES)
         # Sends again only what cannot have reached Telegram (see bot/telegram/request.py).
         .request(SafeRetryRequest(connection_pool_size=256, read_timeout=READ_TIMEOUT))
+        # Two connections for getUpdates, not the builder's one: at shutdown the Updater
+        # confirms the last batch while the cancelled long poll may still hold a connection,
+        # and with one it failed ("pool timeout"), so those updates came again at the restart.
+        .get_updates_request(HTTPXRequest(connection_pool_size=2))
         # Paces what the bot sends and waits out Telegram's 429 RetryAfter, then retries.
         .rate_limiter(AIORateLimiter(max_retries=3))
         # Questions are answered side by side: one slow search must not hold up the others.

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from bot.bidi import isolate, isolate_runs
 from bot.messages import (
     COMMANDS,
+    DID_YOU_MEAN,
     EMPTY_QUESTION,
     MORE_HEADER,
     NO_ANSWER,
@@ -184,7 +185,7 @@ def answer_message(answer: Answer, page: int = 0) -> str:
         return escape(EMPTY_QUESTION)
     if not answer.answered:
         if page == 0:
-            return no_answer_message()
+            return no_answer_message(answer)
         shown = answer.results[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         return results_message(shown, f"<b>{escape(WEAK_RESULTS_HEADER)}</b>", weak=True)
     shown = answer.results[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
@@ -192,8 +193,14 @@ def answer_message(answer: Answer, page: int = 0) -> str:
     return results_message(shown, header)
 
 
-def no_answer_message() -> str:
-    return f"<b>{escape(NO_ANSWER)}</b>\n{escape(REPHRASE_TIP)}"
+def no_answer_message(answer: Answer | None = None) -> str:
+    """Why there is no answer, and what the sources would call a word they do not know."""
+    message = f"<b>{escape(NO_ANSWER)}</b>\n{escape(REPHRASE_TIP)}"
+    question = answer.suggested_question() if answer else None
+    if question:
+        shown = isolate(echo(" ".join(question.split())))
+        message += "\n\n" + escape(DID_YOU_MEAN.format(question=shown))
+    return message
 
 
 def page_count(answer: Answer) -> int:

@@ -32,6 +32,13 @@ class Engine(Protocol):
         """In how many passages ``term`` occurs."""
         ...
 
+    def term_scores(self, terms: Sequence[str], passages: np.ndarray) -> np.ndarray:
+        """Each term's BM25 weight in each of ``passages`` (float64, terms x passages): what
+        ``scores`` adds for the term where the passage contains it, 0 where it does not.
+        (BM25+ also gives every passage idf x delta for each query term; that constant is
+        left out, so a positive weight always means the passage has the term.)"""
+        ...
+
     def save(self, folder: Path) -> list[Path]:
         """Write the engine's files into ``folder``; return them."""
         ...

@@ -148,6 +148,22 @@ class BM25SEngine:
         found = self.vocabulary.get(term)
         return 0 if found is None else int(self._indptr[found + 1] - self._indptr[found])
 
+    def term_scores(self, terms: Sequence[str], passages: np.ndarray) -> np.ndarray:
+        """Looked up in each term's column of the matrix, whose passages are in order (the
+        build fills each column passage after passage)."""
+        out = np.zeros((len(terms), len(passages)))
+        data, indices = self._bm25.scores["data"], self._bm25.scores["indices"]
+        for row, term in enumerate(terms):
+            found = self.vocabulary.get(term)
+            if found is None:
+                continue
+            start, end = int(self._indptr[found]), int(self._indptr[found + 1])
+            column = np.asarray(indices[start:end])
+            at = np.minimum(np.searchsorted(column, passages), len(column) - 1)
+            has = column[at] == passages
+            out[row, has] = np.asarray(data[start:end])[at[has]]
+        return out
+
     def save(self, folder: Path) -> list[Path]:
         self._bm25.save(folder, show_progress=False)
         names = FILES + (

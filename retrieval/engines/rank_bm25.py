@@ -32,6 +32,7 @@ class RankBM25Engine:
             "bm25plus": rank_bm25.BM25Plus,
         }[config.variant]
         self.size = len(lengths)
+        self._variant = config.variant
         self._ids, self._lengths, self._terms = ids, lengths, terms  # kept compact, to save
         flat, ends = ids.tolist(), np.cumsum(lengths).tolist()
         documents = [flat[a:b] for a, b in zip([0, *ends], ends, strict=False)]
@@ -64,6 +65,22 @@ class RankBM25Engine:
     def document_frequency(self, term: str) -> int:
         found = self.vocabulary.get(term)
         return 0 if found is None else self._df[found]
+
+    def term_scores(self, terms: Sequence[str], passages: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(terms), len(passages)))
+        ids = passages.tolist()
+        docs = [self._bm25.doc_freqs[i] for i in ids]
+        for row, term in enumerate(terms):
+            found = self.vocabulary.get(term)
+            if found is None:
+                continue
+            has = np.array([found in doc for doc in docs], dtype=bool)
+            if has.any():
+                weights = np.asarray(self._bm25.get_batch_scores([found], ids))
+                if self._variant == "bm25plus":  # the share every passage gets
+                    weights = weights - self._bm25.idf[found] * self._bm25.delta
+                out[row] = np.where(has, weights, 0.0)
+        return out
 
     def save(self, folder: Path) -> list[Path]:
         np.save(folder / self.IDS_FILE, self._ids)

@@ -47,6 +47,15 @@ def word_spans(text: str) -> Iterator[tuple[int, int, list[str]]]:
             yield match.start(), match.end(), words
 
 
+def written_form(text: str, word: str) -> str | None:
+    """The first written word of ``text`` (diacritics and all) whose tokens include the
+    normalized ``word``; None when there is none."""
+    for a, b, words in word_spans(text):
+        if word in words:
+            return text[a:b]
+    return None
+
+
 def best_sentence_and_highlights(
     text: str, match: Callable[[str], str | None], weights: Mapping[str, float]
 ) -> tuple[str, list[Span]]:

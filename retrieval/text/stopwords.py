@@ -45,3 +45,16 @@ PARTICLES = normalize_words(
 )
 
 STOP_WORDS: frozenset[str] = QUESTION_WORDS | QUESTION_PHRASING | PARTICLES | DIALECT
+
+
+# و ف ب ل written onto a question word: وأين، فكيف، بماذا، بكم، لمن. Only question words:
+# the same letters before a particle or a dialect word make content words (فقد "lost",
+# ولي "guardian", بدا "began").
+QUESTION_PROCLITICS = "وفبل"
+
+
+def is_stop_word(word: str) -> bool:
+    """Whether a normalized question word is searched for at all."""
+    if word in STOP_WORDS:
+        return True
+    return len(word) > 2 and word[0] in QUESTION_PROCLITICS and word[1:] in QUESTION_WORDS

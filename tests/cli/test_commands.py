@@ -82,7 +82,7 @@ def test_ask_without_json_prints_passage_and_citation(capsys) -> None:
 
 
 def test_console_answers_piped_questions_and_exits_at_end_of_input() -> None:
-    stdin = "أين عقد حوار المنامة؟\n/sources\n/help\n\nما هي عاصمة اليابان؟\n"
+    stdin = "أين عقد حوار المنامة؟\n/sources\n/help\n\nما هي عاصمة اليابان؟\nما هو مناخ الكاهرة؟\n"
     done = run("console", "--corpus", "seeds", stdin=stdin)
     assert done.returncode == 0, done.stderr
     out = done.stdout
@@ -92,6 +92,9 @@ def test_console_answers_piped_questions_and_exits_at_end_of_input() -> None:
     assert "المصادر" in out and "الفقرات" in out  # /sources table
     assert "/quit" in out  # /help
     assert "لا توجد إجابة" in out  # Japan's capital is not in the news corpus
+    # a misspelt word the news know: the question as they would spell it
+    assert "هل تقصد: «\u2068ما هو مناخ القاهرة؟\u2069»؟" in out
+    assert out.count("هل تقصد") == 1  # not for Japan: no word of the news is close
     assert "Traceback" not in done.stderr
 
 

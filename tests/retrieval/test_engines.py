@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pytest
 
-from retrieval import BM25Config, RetrievalConfig, Retriever, evaluate, load_corpus, load_questions
+from retrieval import (
+    BM25Config,
+    RetrievalConfig,
+    Retriever,
+    ScoringConfig,
+    evaluate,
+    load_corpus,
+    load_questions,
+)
 from retrieval.engines import AUTO_BM25S_FROM, resolve_engine
 from retrieval.evaluate import load_jsonl_questions
-from tests.support.paths import SEED_QUESTIONS
+from tests.support.paths import DIALECT_QUESTIONS, SEED_QUESTIONS
 
 
 def answer_view(answer):
@@ -38,6 +49,48 @@ def test_engines_answer_seed_questions_alike(seed_corpus, variant):
         assert answer_view(fast_answer) == answer_view(slow_answer), question.question
         for slow, quick in zip(slow_answer.results, fast_answer.results, strict=True):
             assert quick.score == pytest.approx(slow.score, rel=1e-4)
+
+
+# Each way of combining the engines' term weights (scoring.py), far from the defaults.
+SCORINGS = {
+    "chosen": ScoringConfig(),
+    "plain BM25": ScoringConfig(coordination=0.0, proximity=0.0),
+    "best field only": ScoringConfig(spread=0.0),
+    "field weights": ScoringConfig(field_weights=(1.0, 0.25, 2.0)),
+    "coordination": ScoringConfig(coordination=1.0),
+    "proximity": ScoringConfig(proximity=0.5, proximity_depth=10),
+    "guesses at full weight": ScoringConfig(guess_weight=1.0),
+}
+
+
+@pytest.mark.parametrize("scoring", SCORINGS.values(), ids=SCORINGS.keys())
+def test_engines_rank_alike_however_term_weights_are_combined(seed_corpus, scoring):
+    config = RetrievalConfig(scoring=scoring)
+    reference = Retriever(seed_corpus, dataclasses.replace(config, engine="rank-bm25"))
+    fast = Retriever(seed_corpus, dataclasses.replace(config, engine="bm25s"))
+    questions = load_jsonl_questions(SEED_QUESTIONS) + load_jsonl_questions(DIALECT_QUESTIONS)
+    for question in questions:
+        slow_answer = reference.search(question.question, k=5)
+        fast_answer = fast.search(question.question, k=5)
+        assert answer_view(fast_answer) == answer_view(slow_answer), question.question
+        assert fast_answer.suggestions == slow_answer.suggestions
+
+
+def test_engines_give_the_same_term_weights(seed_corpus):
+    reference = Retriever(seed_corpus, RetrievalConfig(engine="rank-bm25")).engine
+    fast = Retriever(seed_corpus, RetrievalConfig(engine="bm25s")).engine
+    terms = ["حوار", "=المنامه", "1~نظم", "absent-term", "قطر"]
+    having = {i for t in terms for i in np.flatnonzero(fast.scores([t]))[:2].tolist()}
+    # in no particular order, as candidates come, with passages that have none of the terms
+    passages = np.array([*sorted(having, reverse=True), 1, len(seed_corpus.passages) - 1])
+    slow = reference.term_scores(terms, passages)
+    quick = fast.term_scores(terms, passages)
+    assert slow.shape == quick.shape == (len(terms), len(passages))
+    assert (slow > 0).sum() >= 6 and not slow[3].any()
+    np.testing.assert_allclose(quick, slow, rtol=1e-5)
+    # where a passage has a term, its weight is what scores() adds for it
+    for row, term in enumerate(terms):
+        np.testing.assert_allclose(quick[row], fast.scores([term])[passages], rtol=1e-5)
 
 
 def test_engines_agree_on_arcd_hit_at_1(arcd_train):

@@ -95,7 +95,7 @@ def test_changed_corpus_file_rebuilds(corpus, opener):
 
 def test_changed_settings_rebuild(corpus, opener):
     opener(corpus)
-    opener(corpus, RetrievalConfig(bm25=BM25Config(k1=1.2)))
+    opener(corpus, RetrievalConfig(bm25=BM25Config(k1=2.0)))
     opener(corpus, RetrievalConfig(engine="bm25s"))
     assert opener.builds == 3
     opener(corpus)  # each configuration keeps its index while the corpus is unchanged

@@ -10,3 +10,5 @@ SHARED = ROOT.parent / "shared"
 ARCD_TRAIN = SHARED / "eval" / "arcd-train.json"
 TESTS = ROOT / "tests"
 SEED_QUESTIONS = TESTS / "data" / "seed_questions.jsonl"
+# 20 more questions over the seeds, written in dialect and with typos (docs/retrieval.md)
+DIALECT_QUESTIONS = TESTS / "data" / "seed_questions_dialect.jsonl"

@@ -92,6 +92,15 @@ async def test_question_the_sources_cannot_answer_gets_the_no_answer_message(bot
     assert "reply_markup" not in reply.params
 
 
+async def test_a_misspelt_word_the_sources_know_gets_did_you_mean(bot):
+    reply = await bot.ask("ما قصة الزعفرام؟")
+    assert NO_ANSWER in shown(reply) and "📖" not in shown(reply)
+    suggestion = messages.DID_YOU_MEAN.format(question="\u2068ما قصة الزعفران؟\u2069")
+    assert shown(reply).endswith(suggestion)
+    unanswerable = await bot.ask(UNANSWERABLE)
+    assert "هل تقصد" not in shown(unanswerable)
+
+
 async def test_without_an_answer_more_shows_the_closest_passages_marked_weak(bot):
     """The same as the console and `ask`: the no-answer message first and plainly, then,
     on «المزيد», the closest passages, each said to be weak."""
