@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import time
 from contextlib import suppress
 
@@ -12,6 +11,7 @@ from telegram.constants import ChatAction, ChatType, MessageEntityType
 from telegram.error import TelegramError
 
 from bot import messages
+from bot.answering import PAGES, first_page
 from bot.events import QueryRecord, new_query_id
 from bot.telegram import format as fmt
 from bot.telegram.activity import note_answer
@@ -23,7 +23,6 @@ from bot.telegram.recent_answers import RecentAnswer
 from retrieval import Answer
 
 TYPING_AFTER = 0.3  # seconds: "typing…" only for an answer not ready by then
-MAX_PAGES = 3  # «المزيد» can show up to this many pages of PAGE_SIZE passages
 
 
 async def search(context: BotContext, question: str, k: int) -> tuple[Answer, float]:
@@ -67,14 +66,14 @@ async def answer_question(update: Update, context: BotContext, question: str, qu
             notice = fmt.rate_limited_message(limiter.limit, int(limiter.window))
             await message.reply_text(notice, do_quote=quote)
         return
-    k = fmt.PAGE_SIZE * MAX_PAGES
+    k = fmt.PAGE_SIZE * PAGES  # «المزيد» shows the next pages
     answer, latency_ms = await search_showing_typing(context, chat.id, question, k)
     note_answer(context, answer, min(len(answer.results), fmt.PAGE_SIZE))
     query_id = new_query_id()
     if answer.answered or fmt.page_count(answer) > 1:  # its 👍/👎 or «المزيد» may be pressed
         context.bot_data.recent.add(query_id, RecentAnswer(answer, chat.id, latency_ms))
     if answer.words:  # a message with no word to search for (emoji, symbols) is no question
-        shown = dataclasses.replace(answer, results=answer.results[: fmt.PAGE_SIZE])
+        shown = first_page(answer, fmt.PAGE_SIZE)
         record = QueryRecord(query_id, CHANNEL, chat.type, user_id, shown, latency_ms)
         hand_to_log(context.sink.log_query, record)
     await send_page(message, query_id, answer, 0, quote)
