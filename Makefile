@@ -46,13 +46,16 @@ bench-compare: $(STAMP)
 
 # Timings, not pass/fail (docs/performance.md): speed and memory on synthetic corpora of
 # 10k, 100k and 1M passages with both engines (needs ../shared; about 15 minutes and 3 GB of
-# disk under data/bench/), the bot under load, what the query log costs, and the living corpus
-# (docs/deploy.md: latency and memory while the index is swapped, documents added from Telegram).
+# disk under data/bench/), the bot under load, what the query log costs, reviewing a log of a
+# million questions (generated once under data/bench/, 0.6 GB; about 15 minutes), and the living
+# corpus (docs/deploy.md: latency and memory while the index is swapped, documents added from
+# Telegram).
 bench: $(STAMP)
 	$(BIN)/python bench/tokenize_speed.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/bot_load.py
 	$(BIN)/python bench/querylog_bench.py
+	$(BIN)/python bench/querylog_review_bench.py
 	$(BIN)/python bench/telegram_log_bench.py
 	$(BIN)/python bench/reload_bench.py
 	$(BIN)/python bench/upload_bench.py

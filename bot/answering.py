@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from bot.events import EventSink, QueryRecord, new_query_id
-from retrieval import Retriever
+from retrieval import Answer, Retriever
+
+# «المزيد» on Telegram and /more in the console page through at most this many pages.
+PAGES = 3
+
+
+def first_page(answer: Answer, size: int) -> Answer:
+    """The answer as its first page shows it (what the query log records as shown)."""
+    return dataclasses.replace(answer, results=answer.results[:size])
 
 
 def search_and_log(
@@ -15,12 +24,17 @@ def search_and_log(
     channel: str,
     *,
     k: int = 3,
-) -> QueryRecord:
-    """Search, time the search alone, log it; the record holds the answer and its query_id."""
+    pages: int = 1,
+) -> tuple[QueryRecord, Answer]:
+    """Search ``pages`` pages of ``k`` results, time the search alone, log the first page.
+
+    Returns the logged record (its answer is the first page) and the whole answer.
+    """
     started = time.perf_counter()
-    answer = retriever.search(question, k=k)
+    answer = retriever.search(question, k=k * pages)
     latency_ms = (time.perf_counter() - started) * 1000
     # no chat type or user in a terminal: the Telegram bot builds its records itself
-    record = QueryRecord(new_query_id(), channel, None, None, answer, latency_ms)
+    shown = first_page(answer, k)
+    record = QueryRecord(new_query_id(), channel, None, None, shown, latency_ms)
     sink.log_query(record)
-    return record
+    return record, answer

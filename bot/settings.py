@@ -11,11 +11,6 @@ from dotenv import dotenv_values
 
 from retrieval import ENGINES, RetrievalConfig
 
-# Settings whose values must never be printed or logged.
-SECRET_SETTINGS: frozenset[str] = frozenset(
-    {"telegram_bot_token", "telegram_webhook_secret", "log_salt"}
-)
-
 # How the query log stores user ids: a salted hash (default) or, by explicit choice, as is.
 USER_ID_MODES = ("hashed", "raw")
 
@@ -23,6 +18,47 @@ TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_FILE_LIMIT_MB = 20  # the largest file a bot may download with getFile
 LOG_FORMATS = ("text", "json")  # of the bot process's own log (stderr)
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+# Where a setting's value came from (`marjaa config`).
+ENVIRONMENT, DOTENV, DEFAULT = "environment", ".env", "default"
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A setting as people set it: the environment variable (or .env line) and the Settings
+    field it fills."""
+
+    name: str
+    field: str
+    secret: bool = False  # never printed or logged
+    # the Settings attribute holding the value in effect, when the field may stay empty and
+    # something is derived from it
+    effective: str = ""
+
+
+# Every setting, in the order `marjaa config` lists them. A new setting is added here (and to
+# Settings, load_settings and .env.example; tests check all four agree).
+VARIABLES = (
+    Variable("MARJAA_CORPUS", "corpus"),
+    Variable("MARJAA_DATA_DIR", "data_dir"),
+    Variable("MARJAA_ENGINE", "engine"),
+    Variable("MARJAA_AUTO_INDEX", "auto_index"),
+    Variable("MARJAA_DB", "db"),
+    Variable("MARJAA_LOG_USER_IDS", "log_user_ids"),
+    Variable("MARJAA_LOG_SALT", "log_salt", secret=True),
+    Variable("MARJAA_LOG_FORMAT", "log_format"),
+    Variable("MARJAA_LOG_QUESTIONS", "log_questions"),
+    Variable("TELEGRAM_BOT_TOKEN", "telegram_bot_token", secret=True),
+    Variable("TELEGRAM_API_BASE_URL", "telegram_api_base_url"),
+    Variable("TELEGRAM_API_BASE_FILE_URL", "telegram_api_base_file_url", effective="file_base_url"),
+    Variable("TELEGRAM_WEBHOOK_SECRET", "telegram_webhook_secret", secret=True),
+    Variable("ADMIN_USER_IDS", "admin_user_ids"),
+    Variable("ALLOWED_CHAT_IDS", "allowed_chat_ids"),
+    Variable("MARJAA_UPLOAD_MAX_MB", "upload_max_mb"),
+)
+
+# Settings whose values must never be printed or logged.
+SECRET_SETTINGS: frozenset[str] = frozenset(v.field for v in VARIABLES if v.secret)
 
 
 class ConfigError(Exception):
@@ -74,20 +110,22 @@ class Settings:
         }
 
 
+HIDDEN = "(set, hidden)"
+
+
 def mask(secret: str) -> str:
     """Whether a secret is set, revealing none of its characters."""
-    return "(set, hidden)" if secret else "(not set)"
+    return HIDDEN if secret else "(not set)"
 
 
 def load_settings(
     env_file: str | Path = ".env", environ: Mapping[str, str] | None = None
 ) -> Settings:
     """Settings from ``environ`` (default: the process environment) over the .env file."""
-    values = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
-    values.update(os.environ if environ is None else environ)
+    values = {name: text for name, (text, _) in read_variables(env_file, environ).items()}
 
     def get(name: str, default: str = "") -> str:
-        return values.get(name, default).strip() or default
+        return values.get(name) or default
 
     data_dir = Path(get("MARJAA_DATA_DIR", "data"))
     log_user_ids = get("MARJAA_LOG_USER_IDS", "hashed").lower()
@@ -121,6 +159,25 @@ def load_settings(
         log_format=log_format,
         log_questions=flag("MARJAA_LOG_QUESTIONS", get("MARJAA_LOG_QUESTIONS")),
     )
+
+
+def read_variables(
+    env_file: str | Path = ".env", environ: Mapping[str, str] | None = None
+) -> dict[str, tuple[str, str]]:
+    """Each setting's text and where it came from: the environment wins over the .env file; an
+    empty value is no value (the default applies)."""
+    dotenv = dotenv_values(env_file)
+    environ = os.environ if environ is None else environ
+    found = {}
+    for variable in VARIABLES:
+        for source, values in ((ENVIRONMENT, environ), (DOTENV, dotenv)):
+            text = (values.get(variable.name) or "").strip()
+            if text:
+                found[variable.name] = (text, source)
+                break
+        else:
+            found[variable.name] = ("", DEFAULT)
+    return found
 
 
 def flag(name: str, value: str) -> bool:

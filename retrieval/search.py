@@ -34,6 +34,9 @@ class Result:
     # Shown only as "the closest there is": the answer is not answered, or this passage
     # covers less of the question than an answer must (every front end marks it weak)
     weak: bool = False
+    # where the passage is in Retriever.passages (its neighbours are beside it); None for a
+    # result made outside a search
+    position: int | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,17 @@ class Retriever:
     @property
     def passages(self) -> Sequence[Passage]:
         return self.corpus.passages
+
+    def context(self, result: Result, around: int = 1) -> list[Passage]:
+        """The result's passage with up to ``around`` passages of its document on each side,
+        in the document's order (a document's passages are consecutive in the corpus)."""
+        if result.position is None:
+            return [result.passage]
+        passages = self.corpus.passages
+        first = max(result.position - around, 0)
+        last = min(result.position + around, len(passages) - 1)
+        nearby = (passages[position] for position in range(first, last + 1))
+        return [passage for passage in nearby if passage.doc_id == result.passage.doc_id]
 
     def _known_words(self) -> Iterable[str]:
         """Corpus words, for matching differently transliterated names."""
@@ -160,6 +174,7 @@ class Retriever:
                     score=round(score, 4),
                     answer_sentence=sentence,
                     highlights=tuple(highlights),
+                    position=int(index),
                 )
             )
             if len(results) == k:

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             question = line.rstrip("\n")
             if args.question is None and not question.strip():
                 continue
-            answer = search_and_log(retriever, question, sink, "cli", k=args.top_k).answer
+            _, answer = search_and_log(retriever, question, sink, "cli", k=args.top_k)
             if args.json:
                 print(json.dumps(answer_to_dict(answer), ensure_ascii=False), flush=True)
             else:

@@ -1,24 +1,28 @@
-"""`marjaa logs`: review the query log — summary, list, export, report, prune."""
+"""`marjaa logs`: review the query log — summary, list, export, report, prune, backup."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from rich.console import Console
 from rich.table import Column, Table
 from rich.text import Text
 
 from bot.errors import UserError
+from bot.querylog.backup import BackupError, backup
+from bot.querylog.export import FORMATS, export
 from bot.querylog.periods import WHEN_HELP, PeriodError, parse_age, parse_when
+from bot.querylog.privacy import SALT_FILE
+from bot.querylog.prune import prunable, prune, vacuum
 from bot.querylog.report import render_report
 from bot.querylog.review import TABLES, LogReader, NoLogError, Period, Summary
 from bot.querylog.schema import SchemaError
@@ -53,7 +57,9 @@ def _limit(text: str) -> int:
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     """Register ``marjaa logs ACTION`` on the main command's subparsers."""
-    logs = commands.add_parser("logs", help="review the query log: summary, list, export, report")
+    logs = commands.add_parser(
+        "logs", help="review the query log: summary, list, export, report, prune, backup"
+    )
     actions = logs.add_subparsers(dest="logs_command", metavar="ACTION", parser_class=type(logs))
     actions.required = True
 
@@ -84,7 +90,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--limit", type=_limit, default=50, metavar="N", help="at most N rows")
 
     export = actions.add_parser("export", parents=[where, when], help="every field, CSV or JSONL")
-    export.add_argument("--format", choices=("csv", "jsonl"), default="csv", help="default: csv")
+    export.add_argument("--format", choices=FORMATS, default="csv", help="default: csv")
     export.add_argument("--out", type=Path, metavar="FILE", help="write here (default: stdout)")
     export.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 BOM (Excel)")
     export.add_argument("--table", choices=TABLES, default="queries", help="questions or ratings")
@@ -93,14 +99,36 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     report.add_argument("--out", type=Path, required=True, metavar="FILE", help="report.html")
     report.add_argument("--top", type=_limit, default=20, metavar="N", help="top questions")
 
-    prune = actions.add_parser("prune", parents=[where], help="delete old rows, then VACUUM")
+    prune = actions.add_parser(
+        "prune",
+        parents=[where],
+        help="delete old questions and their ratings (in short batches: safe while the bot runs)",
+    )
     prune.add_argument(
         "--older-than", type=_argument(parse_age), required=True, metavar="AGE", help="e.g. 90d"
     )
+    prune.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
+    prune.add_argument(
+        "-y", "--yes", action="store_true", help="do not ask for confirmation in a terminal"
+    )
+    prune.add_argument(
+        "--vacuum",
+        action="store_true",
+        help="then rewrite the file to give the space back (locks the log while it runs)",
+    )
+
+    copy = actions.add_parser(
+        "backup",
+        parents=[where],
+        help="a consistent copy of the log, safe while the bot writes (VACUUM INTO)",
+    )
+    copy.add_argument("file", type=Path, metavar="FILE", help="the copy to write (a new file)")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     path = args.db or settings.db
+    if args.logs_command == "backup":  # the one action that also needs the data folder
+        return _run(backup_action(args, path, settings.data_dir / SALT_FILE))
     action = ACTIONS[args.logs_command]
     return _run(action(args, path))
 
@@ -207,28 +235,17 @@ async def list_action(args: argparse.Namespace, path: Path) -> int:
 
 async def export_action(args: argparse.Namespace, path: Path) -> int:
     async with LogReader.open(path) as reader:
-        columns = await reader.columns(args.table)
-        rows = reader.rows(args.table, _period(args))
         if args.out is None:
-            await _export(rows, columns, args, sys.stdout)
+            await export(
+                reader.db, path, args.table, _period(args), args.format, sys.stdout.buffer, args.bom
+            )
+            sys.stdout.buffer.flush()
         else:
-            # newline="": the csv module writes its own \r\n line ends
-            with args.out.open("w", encoding="utf-8", newline="") as out:
-                await _export(rows, columns, args, out)
+            # the questions are personal data: a new export file is its owner's only, like the log
+            fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with open(fd, "wb") as out:
+                await export(reader.db, path, args.table, _period(args), args.format, out, args.bom)
     return 0
-
-
-async def _export(rows, columns: list[str], args: argparse.Namespace, out: TextIO) -> None:
-    if args.format == "jsonl":
-        async for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        return
-    if args.bom:
-        out.write("\ufeff")  # lets spreadsheet programs recognise UTF-8 (Arabic stays Arabic)
-    writer = csv.DictWriter(out, fieldnames=columns)
-    writer.writeheader()
-    async for row in rows:
-        writer.writerow(row)
 
 
 async def report_action(args: argparse.Namespace, path: Path) -> int:
@@ -241,14 +258,61 @@ async def report_action(args: argparse.Namespace, path: Path) -> int:
 
 
 async def prune_action(args: argparse.Namespace, path: Path) -> int:
-    before = datetime.now(UTC) - args.older_than
-    size = path.stat().st_size if path.is_file() else 0
+    cutoff = iso_utc(datetime.now(UTC) - args.older_than)
+    size = _size(path)
     async with LogReader.open(path) as reader:
-        questions, ratings = await reader.prune(before)
+        found = await prunable(reader.db, cutoff)
+        what = f"{found.questions} questions and {found.ratings} ratings older than {cutoff}"
+        if args.dry_run:
+            print(f"would delete {what} from {path} (--dry-run: nothing deleted)")
+            return 0
+        if not found.questions and not found.ratings and not args.vacuum:
+            print(f"nothing to delete: no questions or ratings older than {cutoff} in {path}")
+            return 0
+        ask = (found.questions or found.ratings) and not args.yes and sys.stdin.isatty()
+        if ask and not _confirm(f"Delete {what} from {path}? This cannot be undone. [y/N] "):
+            print("nothing deleted")
+            return 1
+        done = await prune(reader.db, cutoff)
+        if args.vacuum:
+            await vacuum(reader.db)
+    free = ""
+    if done.free_bytes and not args.vacuum:
+        free = (
+            f", {done.free_bytes / 1e6:.2f} MB of it free space that new questions reuse "
+            "(--vacuum gives it back to the disk)"
+        )
     print(
-        f"deleted {questions} questions and {ratings} ratings older than {iso_utc(before)}; "
-        f"{path}: {size / 1e6:.2f} MB -> {path.stat().st_size / 1e6:.2f} MB"
+        f"deleted {done.questions} questions and {done.ratings} ratings older than {cutoff} "
+        f"in {done.transactions} transactions (the longest {done.longest_transaction:.2f} s); "
+        f"{path}: {size / 1e6:.2f} MB -> {_size(path) / 1e6:.2f} MB{free}"
     )
+    return 0
+
+
+def _confirm(question: str) -> bool:
+    try:
+        return input(question).strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.is_file() else 0
+
+
+async def backup_action(args: argparse.Namespace, path: Path, salt: Path) -> int:
+    async with LogReader.open(path) as reader:
+        try:
+            done = await backup(reader.db, args.file)
+        except BackupError as exc:
+            raise UserError(str(exc)) from None
+    print(
+        f"wrote {done.path}: {done.questions} questions and {done.ratings} ratings, "
+        f"{done.size / 1e6:.2f} MB (a consistent copy; the bot may go on writing meanwhile)"
+    )
+    if salt.is_file():
+        print(f"the user keys' salt is in {salt}: back it up too, once (it does not change)")
     return 0
 
 

@@ -10,17 +10,21 @@ from rich.text import Text
 
 from bot.bidi import isolate, isolate_runs, shifted
 from bot.messages import (
+    CONSOLE_OPENED,
     DID_YOU_MEAN,
     EMPTY_QUESTION,
+    MORE_HEADER,
     NO_ANSWER,
     PAGE,
     PARAGRAPH,
     PASSAGES_LABEL,
     REPHRASE_TIP,
+    RESULT_LABEL,
     SOURCE_LABEL,
     SOURCES_TITLE,
     TITLE_LABEL,
     WEAK_LABEL,
+    WEAK_RESULTS_HEADER,
 )
 from bot.safe_text import printable
 from retrieval import Answer, Corpus, Document, Passage, Result, skipped_summary
@@ -93,6 +97,48 @@ def render_answer(answer: Answer) -> RenderableType:
         parts += [render_result(r, weak=True) for r in answer.results[:1]]
         return Group(*parts)
     return Group(*(render_result(r) for r in answer.results))
+
+
+def render_more(results: Sequence[Result], answered: bool = True) -> RenderableType:
+    """The next page of an answer (/more), numbered on from the first; without an answer, the
+    next closest passages, each marked weak (as «المزيد» shows them on Telegram)."""
+    header = MORE_HEADER if answered else WEAK_RESULTS_HEADER
+    return Group(
+        Text(header, style="bold"), *(render_result(r, weak=not answered) for r in results)
+    )
+
+
+def render_opened(result: Result, passages: Sequence[Passage]) -> RenderableType:
+    """/open: the result's passage in full between its neighbours, under its document's
+    citation. The neighbours are dimmed; the passage keeps its highlights. Left-to-right runs
+    are isolated, as in every citation."""
+    passage = result.passage
+    document = [isolate(passage.source), *(isolate(x) for x in (passage.url, passage.date) if x)]
+    title = isolate_runs(passage.title)
+    lines: list[RenderableType] = [
+        Text(f"{CONSOLE_OPENED} — {result.rank}. {title}", style="bold"),
+        Text("— " + " · ".join(document), style="green"),
+        Text(""),
+    ]
+    if result.weak:
+        lines.insert(1, Text(f"({WEAK_LABEL})", style="dim italic"))
+    for nearby in passages:
+        focused = nearby.id == passage.id
+        where = f"{PAGE} {nearby.page} · " if nearby.page is not None else ""
+        label = Text(
+            f"{where}{PARAGRAPH} {nearby.paragraph}", style="bold cyan" if focused else "cyan"
+        )
+        if focused:  # said in words too: a pipe or a screen reader has no colours
+            label.append(f" ({RESULT_LABEL} {result.rank})", style="bold cyan")
+        if nearby.heading:
+            heading = isolate_runs(nearby.heading)
+            label.append(f" — {heading}", style="bold underline" if focused else "")
+        if focused:
+            body = highlighted_passage(result)
+        else:
+            body = Text(isolate_runs(nearby.text), style="dim")
+        lines += [label, body, Text("")]
+    return Group(*lines)
 
 
 def render_sources(documents: Sequence[Document]) -> RenderableType:

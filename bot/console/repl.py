@@ -8,16 +8,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.text import Text
 
 from bot import messages
-from bot.answering import search_and_log
-from bot.console.render import render_answer, render_listing
+from bot.answering import PAGES, first_page, search_and_log
+from bot.console.render import render_answer, render_listing, render_more, render_opened
+from bot.console.session import LastAnswer
 from bot.events import EventSink, NullSink
 from retrieval import Retriever
 
 QUIT = {"/quit", "/exit", "/q"}
+ECHOED = {"/more", "/open"}
 HISTORY_LENGTH = 1000
 
 
@@ -70,26 +72,65 @@ def run_console(
         passages = len(retriever.passages)
         welcome = messages.CONSOLE_WELCOME.format(documents=docs, passages=passages)
         console.print(Text(welcome, style="bold"))
+    last: LastAnswer | None = None
     try:
         for line in _lines(stdin, interactive):
             if not line:
                 continue
+            command, _, argument = line.partition(" ")
             if line in QUIT:
                 break
+            if not interactive and command in ECHOED:  # a pipe's output says what it answers
+                console.print(Text(f"› {line}", style="bold magenta"))
             if line == "/help":
                 console.print(messages.CONSOLE_HELP)
             elif line == "/sources":
                 console.print(render_listing(retriever.corpus))
-            elif line.startswith("/") and " " not in line:
+            elif line == "/more":
+                console.print(_more(last))
+            elif command == "/open":
+                console.print(_open(retriever, last, argument.strip()))
+            elif line.startswith("/") and not argument:
                 unknown = messages.CONSOLE_UNKNOWN_COMMAND.format(command=line)
                 console.print(Text(unknown, style="yellow"))
             else:
-                record = search_and_log(retriever, line, sink, "console", k=top_k)
+                # every page at once, as «المزيد» has them; the log records the first
+                _, answer = search_and_log(retriever, line, sink, "console", k=top_k, pages=PAGES)
+                last = LastAnswer(answer, top_k)
                 if not interactive:
                     console.print(Text(f"؟ {line}", style="bold magenta"))
-                console.print(render_answer(record.answer))
+                console.print(render_answer(first_page(answer, top_k)))
     finally:
         save_history()
     if interactive:
         console.print(messages.CONSOLE_GOODBYE)
     return 0
+
+
+def _note(text: str) -> Text:
+    return Text(text, style="yellow")
+
+
+def _more(last: LastAnswer | None) -> RenderableType:
+    """/more: the next page of the last answer, like «المزيد»."""
+    if last is None:
+        return _note(messages.CONSOLE_NO_QUESTION)
+    page = last.next_page()
+    if not page:
+        return _note(messages.CONSOLE_NO_MORE)
+    return render_more(page, last.answer.answered)
+
+
+def _open(retriever: Retriever, last: LastAnswer | None, argument: str) -> RenderableType:
+    """/open N: shown result N in full, with its neighbours and its document's citation."""
+    if last is None:
+        return _note(messages.CONSOLE_NO_QUESTION)
+    if not last.shown:
+        return _note(messages.CONSOLE_NOTHING_TO_OPEN)
+    if not argument.isdecimal():
+        return _note(messages.CONSOLE_OPEN_USAGE)
+    result = last.numbered(int(argument))
+    if result is None:
+        count = len(last.shown)
+        return _note(messages.CONSOLE_NO_RESULT.format(value=argument, count=count))
+    return render_opened(result, retriever.context(result))

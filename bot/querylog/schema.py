@@ -9,6 +9,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.querylog.counts import COUNTS_MIGRATION
+
 # Each entry upgrades the schema by one version; the database's PRAGMA user_version counts how
 # many have run. Never edit a released entry: append a new one (old files are upgraded at start).
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -67,8 +69,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE INDEX uploads_timestamp ON uploads (timestamp)",
     ),
+    # 4: the counts and indexes the review reads instead of every question
+    COUNTS_MIGRATION,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+COUNTS_SCHEMA = 1 + MIGRATIONS.index(COUNTS_MIGRATION)  # the version that added the counts
 
 QUERY_COLUMNS = (
     "query_id",
@@ -107,6 +112,9 @@ UPSERT_FEEDBACK = (
 )
 
 
+WAL_SIZE_LIMIT = 64 * 1024 * 1024
+
+
 class SchemaError(Exception):
     """The database was written by a newer marjaa (or is not a query log)."""
 
@@ -121,7 +129,13 @@ async def connect(path: Path, busy_timeout_ms: int = 5000) -> aiosqlite.Connecti
     # timeout = SQLite's busy timeout; isolation_level None: transactions are explicit (BEGIN)
     db = await aiosqlite.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None)
     try:
+        if not await schema_version(db):
+            # a new file: pruning can then give freed pages back a few at a time
+            # (PRAGMA incremental_vacuum) instead of a VACUUM that locks the whole log
+            await db.execute("PRAGMA auto_vacuum = INCREMENTAL")
         await db.execute("PRAGMA journal_mode = WAL")
+        # the write-ahead log a big prune leaves behind is cut back after its checkpoint
+        await db.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
         # NORMAL is durable across application crashes in WAL mode and avoids an fsync per commit
         await db.execute("PRAGMA synchronous = NORMAL")
         await migrate(db)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -214,16 +214,70 @@ def test_eval_of_missing_or_malformed_file_exits_1(tmp_path: Path) -> None:
         assert done.stderr.count("\n") == 1
 
 
+def config(cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return run("config", *args, cwd=cwd, env={"COLUMNS": "300", **env})
+
+
 def test_config_shows_settings_with_secrets_hidden(tmp_path: Path) -> None:
-    salt = "pepper-0123456789-SECRET"
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "config"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "MARJAA_LOG_SALT": salt},
-        timeout=60,
-    )
+    salt = "pepper-0123456789-Zq7x"
+    done = config(tmp_path, {"MARJAA_LOG_SALT": salt})
     assert done.returncode == 0, done.stderr
-    assert "log_salt" in done.stdout and "(set, hidden)" in done.stdout
+    assert "MARJAA_LOG_SALT" in done.stdout and "(set, hidden)" in done.stdout
     assert salt not in done.stdout and salt[-4:] not in done.stdout
+
+
+def test_config_names_each_setting_its_value_and_where_it_came_from(tmp_path: Path) -> None:
+    token = "123456:AAE-config-test-TOKEN"
+    (tmp_path / ".env").write_text(
+        f"MARJAA_CORPUS=/srv/archive\nADMIN_USER_IDS=1001, 42\nMARJAA_ENGINE=bm25s\n"
+        f"TELEGRAM_BOT_TOKEN={token}\nMARJAA_DB=\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "state"
+    data.mkdir()
+    (data / "querylog.salt").write_text("generated-salt-0123456789\n")
+    env = {"MARJAA_ENGINE": "rank-bm25", "MARJAA_DATA_DIR": str(data)}  # wins over .env
+    done = config(tmp_path, env, "--json")
+    assert done.returncode == 0, done.stderr
+    shown = {row["name"]: (row["value"], row["source"]) for row in json.loads(done.stdout)}
+    assert shown["MARJAA_CORPUS"] == ("/srv/archive", ".env")
+    assert shown["MARJAA_ENGINE"] == ("rank-bm25", "environment")
+    assert shown["MARJAA_DATA_DIR"] == (str(data), "environment")
+    # empty in .env: the default, in the data folder
+    assert shown["MARJAA_DB"] == (str(data / "queries.sqlite3"), "default")
+    assert shown["ADMIN_USER_IDS"] == ("42, 1001", ".env")
+    assert shown["ALLOWED_CHAT_IDS"] == ("(none)", "default")
+    assert shown["TELEGRAM_BOT_TOKEN"] == ("(set, hidden)", ".env")
+    assert shown["TELEGRAM_WEBHOOK_SECRET"] == ("(not set)", "default")
+    # the salt the log uses: the file marjaa generated, hidden like any secret
+    assert shown["MARJAA_LOG_SALT"] == ("(set, hidden)", str(data / "querylog.salt"))
+
+    table = config(tmp_path, env).stdout
+    for name, (value, source) in shown.items():
+        assert name in table and value in table and source in table
+    for internal in ("data_dir", "log_salt", "frozenset", "telegram_bot_token", "corpus "):
+        assert internal not in table
+    assert token not in table + done.stdout and "generated-salt" not in table + done.stdout
+
+    (data / "querylog.salt").unlink()
+    salt = json.loads(config(tmp_path, env, "--json").stdout)
+    assert [
+        next(r["value"][:24] for r in salt if r["name"] == "MARJAA_LOG_SALT"),
+        next(r["source"] for r in salt if r["name"] == "MARJAA_LOG_SALT"),
+    ] == ["(not set: generated into", "default"]
+    raw = config(tmp_path, {**env, "MARJAA_LOG_USER_IDS": "raw"}, "--json")
+    assert "(not used" in raw.stdout
+
+
+def test_every_setting_has_an_environment_name_for_config() -> None:
+    from dataclasses import fields
+
+    from bot.settings import VARIABLES, Settings
+
+    assert {v.field for v in VARIABLES} == {f.name for f in fields(Settings)}
+    names = {v.name for v in VARIABLES}
+    assert len(names) == len(VARIABLES)
+    # what load_settings reads, and what .env.example documents, are the same names
+    read = set(re.findall(r'get\("([A-Z_]+)"', (ROOT / "bot" / "settings.py").read_text()))
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert read == names <= set(re.findall(r"^([A-Z_]+)=", example, flags=re.MULTILINE))

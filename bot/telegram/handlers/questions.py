@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import time
 from contextlib import suppress
 
@@ -12,6 +11,7 @@ from telegram.constants import ChatAction, ChatType, MessageEntityType
 from telegram.error import TelegramError
 
 from bot import messages
+from bot.answering import PAGES, first_page
 from bot.events import QueryRecord, new_query_id
 from bot.telegram import format as fmt
 from bot.telegram.activity import note_answer
@@ -22,7 +22,6 @@ from bot.telegram.recent_answers import RecentAnswer
 from retrieval import Answer
 
 TYPING_AFTER = 0.3  # seconds: "typing…" only for an answer not ready by then
-MAX_PAGES = 3  # «المزيد» can show up to this many pages of PAGE_SIZE passages
 
 
 async def search(context: BotContext, question: str, k: int) -> tuple[Answer, float]:
@@ -60,7 +59,7 @@ async def answer_question(update: Update, context: BotContext, question: str, qu
     if message is None or chat is None:
         return
     user_id = user.id if user else None
-    k = fmt.PAGE_SIZE * MAX_PAGES
+    k = fmt.PAGE_SIZE * PAGES  # «المزيد» shows the next pages
     answer, latency_ms = await search_showing_typing(context, chat.id, question, k)
     note_answer(context, answer, min(len(answer.results), fmt.PAGE_SIZE))
     query_id = new_query_id()
@@ -69,7 +68,7 @@ async def answer_question(update: Update, context: BotContext, question: str, qu
     await send_page(message, query_id, answer, 0, quote)
     # Logged once Telegram accepted the reply: the log holds no answer that was never sent.
     if answer.words:  # a message with no word to search for (emoji, symbols) is no question
-        shown = dataclasses.replace(answer, results=answer.results[: fmt.PAGE_SIZE])
+        shown = first_page(answer, fmt.PAGE_SIZE)
         record = QueryRecord(query_id, CHANNEL, chat.type, user_id, shown, latency_ms)
         hand_to_log(context.sink.log_query, record)
 
