@@ -59,6 +59,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/telegram_log_bench.py
 	$(BIN)/python bench/reload_bench.py
 	$(BIN)/python bench/upload_bench.py
+	$(BIN)/python bench/delivery_kill.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

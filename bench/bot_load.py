@@ -50,15 +50,10 @@ QUESTIONS = [
 
 def run_bot(corpus: Path = ROOT / "seeds") -> None:
     """The bot process: `marjaa bot` with python-telegram-bot's send pacing switched off."""
-    from telegram.ext import AIORateLimiter
-
     from bot.cli import main
-    from bot.telegram import app as telegram_app
+    from tools.bot_harness import without_send_pacing
 
-    def unpaced(max_retries: int) -> AIORateLimiter:
-        return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
-
-    telegram_app.AIORateLimiter = unpaced  # type: ignore[assignment,misc]
+    without_send_pacing()
     sys.exit(main(["bot", "--corpus", str(corpus), "--no-log"]))
 
 

@@ -22,12 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from telegram.ext import AIORateLimiter  # noqa: E402
-
 from bot.events import NullSink  # noqa: E402
-from bot.telegram import app as telegram_app  # noqa: E402
 from retrieval import Retriever  # noqa: E402
-from tools.bot_harness import start_bot, stop_bot  # noqa: E402
+from tools.bot_harness import start_bot, stop_bot, without_send_pacing  # noqa: E402
 from tools.fake_bot_api import FakeBotApi  # noqa: E402
 from tools.querylog_helpers import locked, quick_log  # noqa: E402
 
@@ -73,12 +70,8 @@ async def run(mode: str, count: int, retriever: Retriever) -> None:
     )
 
 
-def unpaced(max_retries: int) -> AIORateLimiter:
-    return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
-
-
 async def main(count: int) -> None:
-    telegram_app.AIORateLimiter = unpaced  # type: ignore[assignment,misc]
+    without_send_pacing()
     retriever = Retriever.from_path(ROOT / "seeds")
     for mode in ("no log", "query log", "locked log"):
         await run(mode, count, retriever)

@@ -44,6 +44,7 @@ from retrieval.index.store import (
     locate,
     open_retriever,
     read_manifest,
+    remove_interrupted_builds,
     save_index,
 )
 from retrieval.search import Answer, Result, Retriever
@@ -97,6 +98,7 @@ __all__ = [
     "prune_indexes",
     "read_manifest",
     "readable_suffixes",
+    "remove_interrupted_builds",
     "save_index",
     "saved_indexes",
     "shorten",

@@ -1,2 +1,3 @@
 """Developer tools: the fake Telegram Bot API (run it by hand, or from tests and benchmarks),
-a harness running the real bot against it, and query-log helpers."""
+harnesses running the real bot against it (in this process, or `marjaa bot` as a subprocess,
+killed and restarted by the kill test), and query-log helpers."""

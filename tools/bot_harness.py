@@ -3,8 +3,15 @@ tests and the bot benchmarks start, and helpers to read what the bot sent."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bot.events import EventSink, FeedbackRecord, QueryRecord, UploadRecord
@@ -21,6 +28,21 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")  # as `marjaa bot` does (see bot/tel
 TOKEN = "123456789:AAH-test-token-NEVER-IN-LOGS_0123456"
 USER = 1001
 FLUSH_USER = 4242
+# flush() asks from a new user each time, so that its /help never meets the rate limit
+_FLUSH_USERS = itertools.count(FLUSH_USER)
+
+
+def without_send_pacing() -> None:
+    """Switch off python-telegram-bot's pacing of what the bot sends (Telegram's 30 a second),
+    for benchmarks measuring the bot itself; 429s are still waited out."""
+    from telegram.ext import AIORateLimiter
+
+    from bot.telegram import app
+
+    def unpaced() -> AIORateLimiter:
+        return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
+
+    app.send_pacing = unpaced  # type: ignore[assignment]
 
 
 def buttons(call: Call) -> list[list[tuple[str, str]]]:
@@ -67,23 +89,53 @@ class RunningBot:
     api: FakeBotApi
     app: Any
     sink: Any  # a RecordingSink unless the test gave another (a QueryLog)
+    inbox: Path  # the folder of the bot's inbox files
+    own_inbox: bool = True  # a temporary folder of its own, removed when it stops
 
     async def ask(self, text: str, **options: Any) -> Call:
-        """Send ``text`` and return the bot's next message to that chat (as delivered)."""
+        """Send ``text``; return the bot's next message to that chat (as delivered) once the
+        bot is done with the question (what it logs is then in the sink)."""
         chat_id = options.get("chat_id", options.get("user_id", USER))
         before = len(self.api.called("sendMessage", ok=True, chat_id=chat_id))
-        self.api.send_text(text, **options)
+        update = self.api.push(message=self.api.message(text, **options))
         replies = await self.api.wait_for("sendMessage", before + 1, ok=True, chat_id=chat_id)
+        await self.finished(update["update_id"])
         return replies[-1]
 
     async def flush(self) -> None:
         """Return once every update pushed so far has been handled.
 
-        Updates are dispatched in order, and a handler that ignores its update finishes
-        without awaiting anything; so once the reply to a later /help arrives, every earlier
-        update was handled (or is still sending, which the caller's wait would show).
+        Updates are fetched in order: once a later /help is answered, every earlier update
+        was taken in, and ``settled`` waits for the ones still being handled.
         """
-        await self.ask("/help", user_id=FLUSH_USER)
+        await self.ask("/help", user_id=next(_FLUSH_USERS))
+        await self.settled()
+
+    async def finished(self, *update_ids: int, timeout: float = 10.0) -> None:
+        """Wait until the bot has finished these updates: their handlers have returned and
+        what they logged was handed to the sink."""
+        intake = self.app.bot_data.intake
+        await self._until(lambda: set(update_ids) <= set(intake.finished), timeout)
+
+    async def settled(self, timeout: float = 10.0) -> None:
+        """Wait until every update the bot has taken in is finished."""
+        app = self.app
+
+        def idle() -> bool:
+            return app.update_queue.empty() and not app.update_processor.current_concurrent_updates
+
+        # twice, a moment apart: an update just taken from the queue is not counted yet
+        for _ in range(2):
+            await self._until(idle, timeout)
+            await asyncio.sleep(0.02)
+
+    @staticmethod
+    async def _until(condition: Callable[[], bool], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the bot did not finish its updates within {timeout} s")
+            await asyncio.sleep(0.01)
 
 
 async def start_bot(
@@ -93,6 +145,7 @@ async def start_bot(
     sink: EventSink | None = None,
     watch: CorpusWatch | None = None,
     keeper: IndexKeeper | None = None,
+    inbox: Path | None = None,
     **settings: Any,
 ) -> RunningBot:
     """Build the Application as `marjaa bot` does and start polling the fake server.
@@ -102,7 +155,12 @@ async def start_bot(
     """
     config = Settings(telegram_bot_token=TOKEN, telegram_api_base_url=api.base_url, **settings)
     sink = sink if sink is not None else RecordingSink()
-    app = build_application(config, retriever, sink, limiter=limiter, watch=watch, keeper=keeper)
+    # the folder of its inbox files: a temporary one (removed by stop_bot) unless given
+    own = inbox is None
+    inbox = inbox or Path(tempfile.mkdtemp(prefix="marjaa-inbox-"))
+    app = build_application(
+        config, retriever, inbox, sink, limiter=limiter, watch=watch, keeper=keeper
+    )
     await app.initialize()
     await app.post_init(app)
     await app.updater.start_polling(
@@ -113,7 +171,7 @@ async def start_bot(
         error_callback=lambda exc: app.create_task(app.process_error(error=exc, update=None)),
     )
     await app.start()
-    return RunningBot(api, app, sink)
+    return RunningBot(api, app, sink, inbox, own)
 
 
 async def stop_bot(bot: RunningBot) -> None:
@@ -124,3 +182,5 @@ async def stop_bot(bot: RunningBot) -> None:
         await bot.app.stop()
     await bot.app.shutdown()
     await bot.app.post_shutdown(bot.app)
+    if bot.own_inbox:
+        shutil.rmtree(bot.inbox, ignore_errors=True)

@@ -5,8 +5,15 @@ multipart or JSON body, answered with ``{"ok": true, "result": ...}`` shaped as 
 documents (https://core.telegram.org/bots/api), and serves the files users send (getFile,
 then ``GET /file/bot<token>/<file_path>``). It checks what Telegram checks where the bot
 could get it wrong (HTML that does not parse, texts over 4096 characters, button data over
-64 bytes), records every call, lets a test push updates (getUpdates long-polls with offsets)
-and can inject errors (429 with retry_after, 500), slow answers and connection resets.
+64 bytes), records every call, lets a test push updates and can inject errors (429 with
+retry_after, 500), slow answers and connection resets.
+
+Updates reach the bot as Telegram delivers them: by getUpdates (long polling; an update is
+kept until a later getUpdates confirms it with its offset) or, once setWebhook is called, by
+POSTing each one to the webhook (with the secret token header, up to ``max_connections`` at
+once), again and again until the bot answers 2xx; getUpdates is refused (409) meanwhile, and
+an http:// webhook URL is refused as Telegram refuses it. ``webhook_target`` plays the reverse
+proxy in front of the bot: the registered https URL's path is posted there.
 
 By hand (see docs/telegram.md):
 
@@ -34,7 +41,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
+from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp import web
 
 BOT_ID = 777000111
@@ -204,6 +213,13 @@ class FakeBotApi:
         self.downloads: list[str] = []  # file_paths the bot fetched, in order
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # Webhook delivery (setWebhook): where the "reverse proxy" in front of the bot listens
+        # (the registered https URL's path is appended), and what was delivered.
+        self.webhook_target: str | None = None
+        self.webhook_retry_seconds = 0.2
+        self.deliveries: list[tuple[int, int | str]] = []  # (update_id, HTTP status or error)
+        self._deliverer: asyncio.Task | None = None
+        self._in_flight: set[int] = set()
 
     # --- running -------------------------------------------------------------------------
 
@@ -226,12 +242,18 @@ class FakeBotApi:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/bot"
 
+    @property
+    def waiting(self) -> int:
+        """Updates Telegram still holds: not yet confirmed (polling) or not yet taken (webhook)."""
+        return len(self._updates)
+
     def end_long_polls(self) -> None:
         """Answer waiting and future getUpdates at once, so a polling bot stops quickly."""
         self.long_polls = False
         self._arrived.set()
 
     async def stop(self) -> None:
+        await self._stop_delivering()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -433,11 +455,90 @@ class FakeBotApi:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), remaining)
 
+    # --- webhook delivery ------------------------------------------------------------------
+
+    async def _stop_delivering(self) -> None:
+        task, self._deliverer = self._deliverer, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _deliver(self) -> None:
+        """POST pending updates to the webhook as Telegram does: in order, up to
+        ``max_connections`` at once, each until the bot answers 2xx (then it is gone)."""
+        hook = dict(self.webhook)
+        wanted = hook.get("allowed_updates") or None
+        connections = int(hook.get("max_connections") or 40)
+        path = urlsplit(hook["url"]).path or "/"
+        target = (self.webhook_target or hook["url"]).rstrip("/") + (
+            path if self.webhook_target else ""
+        )
+        headers = {"Content-Type": "application/json"}
+        if hook.get("secret_token"):
+            headers["X-Telegram-Bot-Api-Secret-Token"] = hook["secret_token"]
+        slots = asyncio.Semaphore(connections)
+        tasks: set[asyncio.Task] = set()
+        timeout = aiohttp.ClientTimeout(total=15)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            try:
+                while True:
+                    self._arrived.clear()
+                    ready = [
+                        u for u in self._updates
+                        if u["update_id"] not in self._in_flight
+                        and (wanted is None or _kind(u) in wanted)
+                    ]  # fmt: skip
+                    for update in ready:
+                        await slots.acquire()
+                        self._in_flight.add(update["update_id"])
+                        task = asyncio.ensure_future(
+                            self._post_update(session, target, headers, update, slots)
+                        )
+                        tasks.add(task)
+                        task.add_done_callback(tasks.discard)
+                    if not ready:
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(self._arrived.wait(), 0.5)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                self._in_flight.clear()
+
+    async def _post_update(
+        self,
+        session: aiohttp.ClientSession,
+        target: str,
+        headers: dict,
+        update: dict,
+        slots: asyncio.Semaphore,
+    ) -> None:
+        try:
+            while True:
+                try:
+                    async with session.post(target, data=json.dumps(update), headers=headers) as r:
+                        status: int | str = r.status
+                except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+                    status = type(exc).__name__
+                self.deliveries.append((update["update_id"], status))
+                if isinstance(status, int) and 200 <= status < 300:
+                    self._updates = [u for u in self._updates if u is not update]
+                    return
+                await asyncio.sleep(self.webhook_retry_seconds)
+        finally:
+            self._in_flight.discard(update["update_id"])
+            slots.release()
+            self._arrived.set()
+
     # --- the protocol --------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
         token, method = request.match_info["token"], request.match_info["method"]
-        params = await _read_params(request)
+        try:
+            params = await _read_params(request)
+        except (ConnectionError, aiohttp.ClientPayloadError, ValueError):
+            # the bot was killed while sending: nothing arrived (Telegram would not act either)
+            return web.Response(status=400)
         call = Call(method, params, token)
         self.calls.append(call)
         try:
@@ -506,12 +607,25 @@ class FakeBotApi:
         if name == "getme":
             return self.bot_user
         if name == "getupdates":
+            if self.webhook.get("url"):
+                raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
             return await self._get_updates(params)
         if name in ("deletewebhook", "logout", "close"):
             self.webhook = {}
+            await self._stop_delivering()
+            if params.get("drop_pending_updates"):
+                self._updates.clear()
             return True
         if name == "setwebhook":
-            self.webhook = {"url": params.get("url", ""), **params}
+            url = params.get("url", "")
+            if url and urlsplit(url).scheme != "https":
+                raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
+            await self._stop_delivering()
+            self.webhook = {"url": url, **params}
+            if params.get("drop_pending_updates"):
+                self._updates.clear()
+            if url:
+                self._deliverer = asyncio.ensure_future(self._deliver())
             return True
         if name == "getwebhookinfo":
             return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,

@@ -18,7 +18,12 @@ def _secret_token(value: str) -> str:
 
 def _webhook_url(value: str) -> str:
     parts = urlsplit(value)
-    if parts.scheme not in ("https", "http") or not parts.netloc:
+    if parts.scheme == "http" and parts.netloc:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is http://: Telegram delivers to https:// addresses only; let a reverse "
+            "proxy (nginx, Caddy) terminate TLS and forward to --listen:--port"
+        )
+    if parts.scheme != "https" or not parts.netloc:
         raise argparse.ArgumentTypeError(f"not a web address: {value!r}")
     return value
 
@@ -41,13 +46,19 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="URL",
         help="public HTTPS address Telegram posts updates to; its path is served locally",
     )
-    webhook.add_argument("--listen", default="127.0.0.1", help="address to listen on")
-    webhook.add_argument("--port", type=_port, default=8443, help="port to listen on")
+    webhook.add_argument(
+        "--listen",
+        default="127.0.0.1",
+        help="address to listen on, plain http (default: 127.0.0.1, for a reverse proxy on "
+        "this machine)",
+    )
+    webhook.add_argument("--port", type=_port, default=8443, help="port (default: 8443)")
     webhook.add_argument(
         "--secret-token",
         type=_secret_token,
         metavar="TOKEN",
-        help="checked on every update Telegram posts (default: TELEGRAM_WEBHOOK_SECRET)",
+        help="checked on every update Telegram posts (default: TELEGRAM_WEBHOOK_SECRET, or "
+        "a new random one at each start)",
     )
     return parser
 

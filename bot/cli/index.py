@@ -30,6 +30,7 @@ from retrieval import (
     open_retriever,
     prune_indexes,
     read_manifest,
+    remove_interrupted_builds,
     save_index,
     saved_indexes,
 )
@@ -177,6 +178,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     corpus = args.corpus or settings.corpus
     config = settings.retrieval_config(args.engine)
     location = locate(corpus, settings.data_dir, config)
+    # even when this corpus is up to date: what killed builds left (of any corpus) goes
+    remove_interrupted_builds(location.slot.parent, warner(err))
     if location.folder.exists() and not args.rebuild:
         try:
             manifest = read_manifest(location)

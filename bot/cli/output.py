@@ -17,8 +17,9 @@ def stderr_console() -> Console:
 
 
 def warner(console: Console) -> Callable[[str], None]:
-    """A warn callback printing "warning: ..." on ``console``."""
-    return lambda message: console.print(f"[yellow]warning:[/] {escape(message)}")
+    """A warn callback printing "warning: ..." on ``console``, one line (the terminal wraps
+    it, not Rich: a log or a pipe gets it whole)."""
+    return lambda message: console.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
 
 
 def stderr_warner() -> Callable[[str], None]:

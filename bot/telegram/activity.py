@@ -24,7 +24,7 @@ from retrieval import Answer
 log = logging.getLogger("marjaa.activity")
 
 QUESTION_CHARS = 300  # a logged question (MARJAA_LOG_QUESTIONS=1) is cut to this length
-STARTED_GROUP = -2  # before the allow-list: the latency counts the whole handling
+STARTED_GROUP = -3  # before the gates (rate limit, allow-list): the latency counts it all
 LOGGED_GROUP = 1  # after the handlers: the line is written once the reply was sent
 
 

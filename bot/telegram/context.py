@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 from bot.events import EventSink, NullSink
 from bot.settings import Settings
 from bot.telegram.corpus_watch import CorpusWatch
+from bot.telegram.intake import DeliverySink, Intake
 from bot.telegram.ratelimit import UserRateLimiter
 from bot.telegram.recent_answers import RecentAnswers
 from retrieval import Retriever
@@ -19,9 +20,10 @@ if TYPE_CHECKING:
     from bot.telegram.activity import Activity, UpdateNote
     from bot.telegram.reload import IndexKeeper
 
+# Each user's budget: this many messages per window (handlers/gate.py prices the other kinds:
+# twice as many button presses, six times as many inline queries).
 QUESTIONS_PER_WINDOW = 5
 WINDOW_SECONDS = 10
-INLINE_QUERIES_PER_WINDOW = 30  # inline queries arrive as the user types
 
 
 @dataclass
@@ -39,12 +41,15 @@ class BotData:
     limiter: UserRateLimiter = field(
         default_factory=lambda: UserRateLimiter(QUESTIONS_PER_WINDOW, WINDOW_SECONDS)
     )
-    inline_limiter: UserRateLimiter = field(
-        default_factory=lambda: UserRateLimiter(INLINE_QUERIES_PER_WINDOW, WINDOW_SECONDS)
-    )
     watch: CorpusWatch | None = None
     keeper: IndexKeeper | None = None  # swaps ``retriever`` for a newer index (reload.py)
     activity: Activity | None = None  # the activity lines of the bot's own log
+    intake: Intake | None = None  # the inbox every update goes through (bot/telegram/intake.py)
+
+    @property
+    def log(self) -> EventSink:
+        """The query log (or whatever sink was given) behind the handlers' sink."""
+        return self.sink.sink if isinstance(self.sink, DeliverySink) else self.sink
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):

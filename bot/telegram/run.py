@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import re
+import secrets
 import sys
 from contextlib import suppress
 from dataclasses import dataclass
@@ -66,8 +67,18 @@ def run_bot(
     secret = (webhook.secret_token if webhook else None) or settings.telegram_webhook_secret
     if secret and not SECRET_TOKEN.fullmatch(secret):
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET: use 1-256 characters from A-Z, a-z, 0-9, _, -")
-    secrets = [token, secret or ""]
-    configure_logging(secrets, settings.log_format)
+    generated = webhook is not None and not secret
+    if generated:
+        # Never a webhook without a secret: anyone who finds the address could post updates
+        # (a forged admin id, say). Telegram gets this one with setWebhook at each start.
+        secret = secrets.token_urlsafe(32)
+    masked = [token, secret or ""]
+    configure_logging(masked, settings.log_format)
+    if generated:
+        log.info(
+            "webhook: TELEGRAM_WEBHOOK_SECRET is not set; using a new random secret for this "
+            "run (Telegram sends it with every update; any other request gets 403)"
+        )
     # The saved index (rebuilt first when the corpus or settings changed), as every command;
     # the keeper swaps in newer ones while the bot runs (bot/telegram/reload.py).
     keeper = IndexKeeper(corpus, settings.data_dir, settings.retrieval_config(engine))
@@ -86,7 +97,9 @@ def run_bot(
     sink: EventSink = (
         query_log_for(settings, retriever, report=log.warning) if log_queries else NullSink()
     )
-    application = build_application(settings, retriever, sink, watch=watch, keeper=keeper)
+    application = build_application(
+        settings, retriever, settings.data_dir, sink, watch=watch, keeper=keeper
+    )
     del retriever  # from now on BotData holds it: a reload must be able to let it go
     # getMe first, on the loop run_polling/run_webhook will go on with: a rejected token or an
     # unreachable Telegram is then one line here, not a traceback from the retry loop.
@@ -101,20 +114,34 @@ def run_bot(
         if isinstance(exc, InvalidToken):
             print(f"marjaa: error: {TOKEN_REJECTED}", file=sys.stderr)
         else:
-            where = redact(settings.telegram_api_base_url, secrets)
-            why = redact(str(exc), secrets)
+            where = redact(settings.telegram_api_base_url, masked)
+            why = redact(str(exc), masked)
             print(f"marjaa: error: cannot reach Telegram at {where}: {why}", file=sys.stderr)
         return 1
     keeper.install_sighup(loop)
-    if webhook:
+    if webhook is None:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        return 0
+    path = urlsplit(webhook.url).path.lstrip("/")
+    host = f"[{webhook.listen}]" if ":" in webhook.listen else webhook.listen
+    log.info(
+        "webhook: listening on http://%s:%d/%s for %s (behind a TLS reverse proxy)",
+        host,
+        webhook.port,
+        path,
+        webhook.url,
+    )
+    try:
         application.run_webhook(
             listen=webhook.listen,
             port=webhook.port,
-            url_path=urlsplit(webhook.url).path.lstrip("/"),
+            url_path=path,
             webhook_url=webhook.url,
             secret_token=secret,
             allowed_updates=ALLOWED_UPDATES,
         )
-    else:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except OSError as exc:  # the address is taken, or not this machine's
+        why = exc.strerror or str(exc)
+        print(f"marjaa: error: cannot listen on {host}:{webhook.port}: {why}", file=sys.stderr)
+        return 1
     return 0

@@ -15,7 +15,14 @@ from typing import IO
 
 from retrieval.config import RetrievalConfig
 from retrieval.errors import CorpusError
-from retrieval.index.store import INDEX_DIR, MANIFEST, STALE_TEMPORARY_SECONDS, locate
+from retrieval.index.store import (
+    INDEX_DIR,
+    LOCK,
+    MANIFEST,
+    STALE_TEMPORARY_SECONDS,
+    build_running,
+    locate,
+)
 
 # What a saved index is to the corpus it was built from, as the corpus is now.
 CURRENT = "current"  # what marjaa opens for that corpus with these settings
@@ -46,8 +53,9 @@ class SavedIndex:
         """Stale, damaged, or a build that crashed long ago; never one in use."""
         if self.in_use:
             return False
-        if self.status == UNFINISHED:
-            return self.age_seconds > STALE_TEMPORARY_SECONDS
+        if self.status == UNFINISHED:  # in use: its build runs (it holds the folder's lock)
+            locked = self.folder.with_name(self.folder.name + LOCK).exists()
+            return locked or self.age_seconds > STALE_TEMPORARY_SECONDS
         return self.status in PRUNABLE
 
 
@@ -131,7 +139,8 @@ def describe(slot: Path, folder: Path, config: RetrievalConfig) -> SavedIndex:
     age = max(0.0, time.time() - folder.stat().st_mtime)
     size = _size(folder)
     if folder.name.startswith("."):
-        return SavedIndex(folder, "?", size, None, None, None, UNFINISHED, False, age)
+        running = build_running(folder)
+        return SavedIndex(folder, "?", size, None, None, None, UNFINISHED, running, age)
     try:
         manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
         if not isinstance(manifest, dict):
@@ -176,6 +185,7 @@ def prune_indexes(
         return removed
     for saved in removed:
         shutil.rmtree(saved.folder, ignore_errors=True)
+        saved.folder.with_name(saved.folder.name + LOCK).unlink(missing_ok=True)
     for saved in removed:
         with contextlib.suppress(OSError):
             saved.folder.parent.rmdir()  # only when empty

@@ -1,10 +1,13 @@
 """Saved indexes under DATA_DIR/index/: keyed by a fingerprint of the corpus files and of the
 analysis settings, checked against a manifest (written last) before they are trusted,
-rebuilt when stale or damaged, and put in place atomically."""
+rebuilt when stale or damaged, and put in place atomically. A build works in a temporary
+folder whose lock its process holds while it lives: the folder of a build that was killed is
+recognised by its free lock, and removed by the next run."""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -13,6 +16,7 @@ import shutil
 import tempfile
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -46,7 +50,11 @@ LIBRARIES = (
     "python-bidi",
 )
 MANIFEST_WARNINGS = 50  # corpus warnings kept in the manifest (the count is kept too)
-STALE_TEMPORARY_SECONDS = 6 * 3600  # a temporary folder this old is a crashed build
+BUILDING = ".building-"  # prefix of a build's temporary folder (and, with LOCK, of its lock)
+LOCK = ".lock"
+# A temporary folder without a lock this old is a crashed build (of a marjaa from before the
+# locks); the replaced index being deleted (.trash-) too: nothing can still be moving it.
+STALE_TEMPORARY_SECONDS = 3600
 CHUNK = 1 << 23
 
 
@@ -216,20 +224,99 @@ def save_index(
 ) -> Built:
     """Build the index in a temporary folder beside its place, then move it there."""
     location.slot.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(location.slot)
-    temporary = Path(tempfile.mkdtemp(prefix=".building-", dir=location.slot))
-    try:
+    remove_interrupted_builds(location.slot.parent, warn)
+    with _build_folder(location.slot) as temporary:
         started = time.perf_counter()
         built = build_index(
             corpus, config, warn, folder=temporary, progress=progress, workers=workers
         )
         write_manifest(temporary, location, corpus, built, time.perf_counter() - started)
         _install(temporary, location.folder)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
     _remove_stale(location)
     return built
+
+
+@contextlib.contextmanager
+def _build_folder(slot: Path) -> Iterator[Path]:
+    """A new temporary folder, locked for as long as this process builds in it.
+
+    The lock file comes first and is locked before the folder exists, so that a folder
+    without a held lock is never a build in progress. The kernel releases the lock when the
+    process ends, however it ends (kill -9 included): a free lock means a dead build."""
+    while True:
+        descriptor, name = tempfile.mkstemp(prefix=BUILDING, suffix=LOCK, dir=slot)
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        lock = Path(name)
+        with contextlib.suppress(FileNotFoundError):
+            if os.stat(lock).st_ino == os.fstat(descriptor).st_ino:
+                break
+        # another run's clean-up found it before it was locked, and removed it: again
+        os.close(descriptor)
+    folder = lock.with_name(lock.name.removesuffix(LOCK))
+    try:
+        folder.mkdir()
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # gone already once installed
+        lock.unlink(missing_ok=True)
+        os.close(descriptor)
+
+
+def remove_interrupted_builds(index_root: Path, warn: Warn | None = None) -> int:
+    """Remove what killed builds left under ``index_root`` (DATA_DIR/index), for every
+    corpus; say so in one line. Returns how many were removed."""
+    removed, size = 0, 0
+    for lock in sorted(index_root.glob(f"*/{BUILDING}*{LOCK}")):
+        folder = lock.with_name(lock.name.removesuffix(LOCK))
+        if _alive(lock):
+            continue
+        size += _size(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+        lock.unlink(missing_ok=True)
+        removed += 1
+    now = time.time()
+    for path in index_root.glob("*/.*"):
+        if path.name.endswith(LOCK) or path.with_name(path.name + LOCK).exists():
+            continue  # a build's lock, or a folder whose lock decides (above)
+        try:
+            if now - path.stat().st_mtime > STALE_TEMPORARY_SECONDS:
+                size += _size(path)
+                shutil.rmtree(path, ignore_errors=True)
+                removed += path.name.startswith(BUILDING)
+        except OSError:
+            pass
+    if removed and warn is not None:
+        builds = "an interrupted index build" if removed == 1 else f"{removed} interrupted builds"
+        warn(f"removed {builds} ({size / 1e6:,.1f} MB) that a killed run left behind")
+    return removed
+
+
+def build_running(folder: Path) -> bool:
+    """Whether ``folder`` (a build's temporary folder) belongs to a build still running."""
+    return _alive(folder.with_name(folder.name + LOCK))
+
+
+def _alive(lock: Path) -> bool:
+    """Whether a process still holds the lock (its build is running)."""
+    try:
+        descriptor = os.open(lock, os.O_RDONLY)
+    except OSError:
+        return False  # removed meanwhile: the build just ended
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)  # releases the lock if we took it
+    return False
+
+
+def _size(folder: Path) -> int:
+    total = 0
+    for path in folder.rglob("*"):
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size if path.is_file() else 0
+    return total
 
 
 def _remove_stale(location: IndexLocation) -> None:
@@ -260,17 +347,6 @@ def _install(temporary: Path, folder: Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-def _remove_leftovers(slot: Path) -> None:
-    """Temporary folders of builds that crashed (old enough not to be running)."""
-    now = time.time()
-    for path in slot.glob(".*"):
-        try:
-            if now - path.stat().st_mtime > STALE_TEMPORARY_SECONDS:
-                shutil.rmtree(path, ignore_errors=True)
-        except OSError:
-            pass
-
-
 def open_retriever(
     corpus: str | Path,
     data_dir: str | Path,
@@ -287,6 +363,7 @@ def open_retriever(
     config = config or RetrievalConfig()
     say = warn or (lambda message: None)
     location = locate(Path(corpus), Path(data_dir), config)
+    remove_interrupted_builds(location.slot.parent, say)
     if location.folder.exists():
         try:
             return load_saved(location, config)

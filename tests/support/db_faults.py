@@ -158,6 +158,7 @@ async def questions_through_a_fault(retriever: Retriever, db: Path, fault: DbFau
             rated = replies[0]
             api.press(rated, button_data(rated, "👍"))
             await api.wait_for("answerCallbackQuery", 1)
+            await bot.settled()  # the rating is handed to the log as its update finishes
             if fault.fails:
                 await asyncio.to_thread(wait_until, lambda: sink.status.failing is not None)
             failing, pending = sink.status.failing, sink.status.pending

@@ -129,6 +129,7 @@ async def test_edited_question_is_answered_again_as_a_reply_to_it(bot):
     await bot.api.wait_for("sendMessage", 1)
     bot.api.edit_text(message, SPICE_QUESTION)
     second = (await bot.api.wait_for("sendMessage", 2))[-1]
+    await bot.settled()
     assert "📖" in shown(second)
     assert second.params["reply_parameters"]["message_id"] == message["message_id"]
     assert [q.answer.query for q in bot.sink.queries] == [UNANSWERABLE, SPICE_QUESTION]
@@ -210,6 +211,7 @@ async def test_rating_is_acknowledged_and_handed_to_the_sink_once(bot):
         callback_id = bot.api.press(reply, button_data(reply, label))
         answered = await bot.api.wait_for("answerCallbackQuery", 1, callback_query_id=callback_id)
         assert answered[0].params["text"] == expected
+    await bot.settled()
     assert [(f.query_id, f.user_id, f.rating) for f in bot.sink.feedback] == [
         (query_id, USER, 1),
         (query_id, USER, -1),
@@ -486,10 +488,33 @@ async def test_allow_list_turns_away_other_chats_but_not_admins(api, retriever):
         await stop_bot(bot)
 
 
+async def test_an_edited_message_outside_the_allow_list_gets_the_refusal(api, retriever):
+    bot = await start_bot(api, retriever, allowed_chat_ids=frozenset({GROUP}))
+    try:
+        api.edit_text(api.message(SPICE_QUESTION), CAFE_QUESTION)
+        (reply,) = await api.wait_for("sendMessage", 1, ok=True, chat_id=USER)
+        assert shown(reply) == messages.NOT_ALLOWED
+    finally:
+        await stop_bot(bot)
+
+
+async def test_the_bot_answers_when_its_inbox_cannot_be_written(api, retriever, tmp_path, caplog):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    bot = await start_bot(api, retriever, inbox=blocker)
+    try:
+        assert "📖" in shown(await bot.ask(SPICE_QUESTION))  # answered from memory
+        assert "📖" in shown(await bot.ask(CAFE_QUESTION))
+    finally:
+        await stop_bot(bot)
+    assert caplog.text.count("inbox: cannot write to") == 1  # said once, not per update
+
+
 async def test_concurrent_questions_from_many_users_are_all_answered(bot):
     users = range(3000, 3010)
     for user in users:
         bot.api.send_text(SPICE_QUESTION, user_id=user)
     for user in users:
         await bot.api.wait_for("sendMessage", 1, chat_id=user)
+    await bot.settled()  # the last answers' records are handed on as their updates finish
     assert len(bot.sink.queries) == len(users)

@@ -53,6 +53,15 @@ def test_rate_limit_window_slides():
     assert limiter.check(1) is Verdict.NOTIFY
 
 
+def test_one_budget_for_every_kind_of_update():
+    """Six inline queries cost what one message does, two button presses too."""
+    limiter = UserRateLimiter(limit=2, window=10, clock=Clock())
+    assert [limiter.check(1, 1 / 6) for _ in range(6)] == [Verdict.ALLOW] * 6
+    assert [limiter.check(1, 0.5) for _ in range(2)] == [Verdict.ALLOW] * 2
+    assert limiter.check(1, 1 / 6) is Verdict.NOTIFY  # the budget of 2 is spent
+    assert limiter.check(1) is Verdict.SILENT  # whatever the kind, until the window clears
+
+
 def test_rate_limit_memory_is_bounded():
     limiter = UserRateLimiter(limit=1, window=10, max_users=100, clock=Clock())
     for user in range(1000):

@@ -13,8 +13,7 @@ from bot.telegram.activity import note_answer
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.commands import help_text
 from bot.telegram.handlers.questions import search
-from bot.telegram.handlers.shared import CHANNEL, admitted, hand_to_log
-from bot.telegram.ratelimit import Verdict
+from bot.telegram.handlers.shared import CHANNEL, hand_to_log
 from bot.telegram.recent_answers import RecentAnswer
 
 INLINE_CACHE_SECONDS = 60
@@ -41,10 +40,6 @@ async def inline_query(update: Update, context: BotContext) -> None:
             "help", messages.INLINE_HELP_TITLE, messages.INLINE_HELP_DESCRIPTION, help_text(context)
         )
         await query.answer([help_article], cache_time=INLINE_CACHE_SECONDS)
-        return
-    verdict = admitted(context, context.bot_data.inline_limiter, query.from_user.id)
-    if verdict is not Verdict.ALLOW:
-        await query.answer([], cache_time=0)
         return
     answer, latency_ms = await search(context, question, fmt.PAGE_SIZE)
     note_answer(context, answer, len(answer.results) if answer.answered else 0)

@@ -16,9 +16,8 @@ from bot.events import QueryRecord, new_query_id
 from bot.telegram import format as fmt
 from bot.telegram.activity import note_answer
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.shared import CHANNEL, admitted, hand_to_log
+from bot.telegram.handlers.shared import CHANNEL, hand_to_log
 from bot.telegram.keyboards import answer_keyboard
-from bot.telegram.ratelimit import Verdict
 from bot.telegram.recent_answers import RecentAnswer
 from retrieval import Answer
 
@@ -54,29 +53,24 @@ async def search_showing_typing(
 
 
 async def answer_question(update: Update, context: BotContext, question: str, quote: bool) -> None:
-    """Search, reply with the first page of passages and buttons, hand the question to the log."""
+    """Search, reply with the first page of passages and buttons, hand the question to the log
+    (the gate has counted it against the user's rate limit)."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None:
         return
     user_id = user.id if user else None
-    limiter = context.bot_data.limiter
-    verdict = admitted(context, limiter, user_id)
-    if verdict is not Verdict.ALLOW:
-        if verdict is Verdict.NOTIFY:
-            notice = fmt.rate_limited_message(limiter.limit, int(limiter.window))
-            await message.reply_text(notice, do_quote=quote)
-        return
     k = fmt.PAGE_SIZE * PAGES  # «المزيد» shows the next pages
     answer, latency_ms = await search_showing_typing(context, chat.id, question, k)
     note_answer(context, answer, min(len(answer.results), fmt.PAGE_SIZE))
     query_id = new_query_id()
     if answer.answered or fmt.page_count(answer) > 1:  # its 👍/👎 or «المزيد» may be pressed
         context.bot_data.recent.add(query_id, RecentAnswer(answer, chat.id, latency_ms))
+    await send_page(message, query_id, answer, 0, quote)
+    # Logged once Telegram accepted the reply: the log holds no answer that was never sent.
     if answer.words:  # a message with no word to search for (emoji, symbols) is no question
         shown = first_page(answer, fmt.PAGE_SIZE)
         record = QueryRecord(query_id, CHANNEL, chat.type, user_id, shown, latency_ms)
         hand_to_log(context.sink.log_query, record)
-    await send_page(message, query_id, answer, 0, quote)
 
 
 async def send_page(
