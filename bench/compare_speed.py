@@ -58,7 +58,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", type=Path, required=True, help="another checkout")
     parser.add_argument("--size", type=int, default=100_000)
-    parser.add_argument("--engine", default="bm25s")
+    parser.add_argument("--engine", default="native")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--questions", type=int, default=693)
     args = parser.parse_args()

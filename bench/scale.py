@@ -156,7 +156,7 @@ def crossover() -> list[dict]:
     for size in (50, 100, 250, 500, 1000, 2000, 4000):
         row: dict = {"passages": size}
         part = type(corpus)(corpus.root, corpus.documents, corpus.passages[:size])
-        for engine in ("rank-bm25", "bm25s"):
+        for engine in ("rank-bm25", "native"):
             started = time.perf_counter()
             retriever = Retriever(part, RetrievalConfig(engine=engine))
             row[f"{engine} build ms"] = round((time.perf_counter() - started) * 1000)
@@ -232,19 +232,19 @@ def main() -> None:
     print(f"Machine: {machine()}\n")
     rows = []
     for size in map(int, args.sizes.split(",")):
-        engines = ["bm25s"] + (["rank-bm25"] if size <= RANK_BM25_MAX else [])
+        engines = ["native"] + (["rank-bm25"] if size <= RANK_BM25_MAX else [])
         corpus_for(size)  # made here, so that its memory is no step's peak
         results = {}
         for engine in engines:
             print(f"{size:,} passages, {engine}...", file=sys.stderr, flush=True)
-            questions = args.questions if engine == "bm25s" else RANK_BM25_QUESTIONS[size]
+            questions = args.questions if engine == "native" else RANK_BM25_QUESTIONS[size]
             built = run_child("build", str(size), engine)
             queried = run_child("query", str(size), engine, str(questions))
             results[engine] = {**built, **queried, "cold ask s": cold_ask(size, engine)}
         for engine, result in results.items():
             reference = results.get("rank-bm25")
             speedup = "-"
-            if engine == "bm25s" and reference:
+            if engine == "native" and reference:
                 search = reference["search_p50_ms"] / result["search_p50_ms"]
                 scoring = reference["scoring_p50_ms"] / result["scoring_p50_ms"]
                 speedup = f"{search:.0f}x ({scoring:.0f}x scoring)"

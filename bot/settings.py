@@ -79,7 +79,7 @@ class Settings:
     telegram_webhook_secret: str = field(default="", repr=False)
     admin_user_ids: frozenset[int] = frozenset()
     allowed_chat_ids: frozenset[int] = frozenset()  # empty: every chat may use the bot
-    engine: str = "auto"  # BM25 engine: rank-bm25, bm25s, or auto (by corpus size)
+    engine: str = "auto"  # BM25 engine: rank-bm25, native, or auto (by corpus size)
     # where the bot downloads files from (python-telegram-bot's base_file_url); "" means
     # telegram_api_base_url with its trailing /bot made /file/bot (Telegram's own layout)
     telegram_api_base_file_url: str = ""

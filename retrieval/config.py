@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # The engine names a user may choose ("auto" picks one by corpus size; retrieval/engines).
-ENGINES = ("auto", "rank-bm25", "bm25s")
+ENGINES = ("auto", "rank-bm25", "native")
 BM25_VARIANTS = ("okapi", "bm25l", "bm25plus")
 TYPO_MODES = ("non-words", "all", "off")
 

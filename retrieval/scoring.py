@@ -18,7 +18,7 @@ from itertools import pairwise
 import numpy as np
 
 from retrieval.config import ScoringConfig
-from retrieval.engines import Engine, top_k
+from retrieval.engines import Engine
 from retrieval.query import ROOT_CREDIT, QueryPlan
 
 
@@ -74,7 +74,7 @@ def rank(
 ) -> Ranking:
     """The k best passages for ``plan``; ``tokens_of`` gives a passage's normalized tokens
     (for proximity)."""
-    first = top_k(np.asarray(engine.scores(plan.terms)), max(k, config.depth))
+    first = engine.top(plan.terms, max(k, config.depth))
     if not first:
         return Ranking([], {})
     candidates = np.array([index for index, _ in first], dtype=np.int64)

@@ -10,7 +10,7 @@ from retrieval.abstention import Evidence, is_answered
 from retrieval.analysis import EXACT, Analyzer
 from retrieval.config import TYPO_MODES, RetrievalConfig
 from retrieval.corpus import Corpus, Passage, Warn
-from retrieval.engines import Engine, lucene_idf, top_k
+from retrieval.engines import Engine, lucene_idf
 from retrieval.index.build import build_index, index_passages
 from retrieval.query import QueryPlan, plan_query
 from retrieval.scoring import rank
@@ -128,7 +128,7 @@ class Retriever:
 
     def idf(self, term: str) -> float:
         """Inverse document frequency (always positive; highest for unseen terms)."""
-        return lucene_idf(self.engine.size, self.engine.document_frequency(term))
+        return lucene_idf(self.engine.live, self.engine.document_frequency(term))
 
     def plan(self, question: str) -> QueryPlan:
         return plan_query(
@@ -225,7 +225,7 @@ class Retriever:
     def _written_in_corpus(self, word: str) -> str | None:
         """How a passage that contains the normalized ``word`` writes it."""
         term = EXACT + word if self.config.analyzer.exact_field else self.analyzer.stem(word)
-        hits = top_k(self.engine.scores([term]), 1)
+        hits = self.engine.top([term], 1)
         if not hits:
             return None
         return written_form(self.corpus.passages[hits[0][0]].text, word)

@@ -230,7 +230,7 @@ def build(
                 round(rng.uniform(4, 30), 4) if results else None,
                 round(latency, 3),
                 corpora[min(n // change_every, len(corpora) - 1)],
-                "bm25s",
+                "native",
             )
 
     with closing(sqlite3.connect(path, isolation_level=None)) as db:

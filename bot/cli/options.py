@@ -19,7 +19,7 @@ def add_corpus_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--engine",
         choices=ENGINES,
-        help="BM25 engine (default: MARJAA_ENGINE, else auto: bm25s for large corpora)",
+        help="BM25 engine (default: MARJAA_ENGINE, else auto: native for 500 passages or more)",
     )
 
 

@@ -69,7 +69,7 @@ def run_console(
     save_history = _enable_history(history) if interactive and history else (lambda: None)
     if interactive:
         docs = len(retriever.corpus.documents)
-        passages = len(retriever.passages)
+        passages = retriever.corpus.passage_count
         welcome = messages.CONSOLE_WELCOME.format(documents=docs, passages=passages)
         console.print(Text(welcome, style="bold"))
     last: LastAnswer | None = None

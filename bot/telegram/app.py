@@ -209,7 +209,7 @@ async def _post_init(application: BotApplication) -> None:
         "bot @%s ready: %d documents, %d passages",
         application.bot.username,
         len(retriever.corpus.documents),
-        len(retriever.passages),
+        retriever.corpus.passage_count,
     )
 
 

@@ -154,14 +154,14 @@ class IndexKeeper:
                 built = said
                 continue
             self._swap(retriever, location)
-            documents, passages = len(retriever.corpus.documents), len(retriever.passages)
+            documents, passages = len(retriever.corpus.documents), retriever.corpus.passage_count
             return Reload(RELOADED, documents, passages, detail=built)
         return Reload(FAILED, detail="the corpus kept changing while it was being indexed")
 
     def _unchanged(self, built: str) -> Reload:
         retriever = self.shared.retriever if self.shared else None
         documents = len(retriever.corpus.documents) if retriever else 0
-        passages = len(retriever.passages) if retriever else 0
+        passages = retriever.corpus.passage_count if retriever else 0
         return Reload(UNCHANGED, documents, passages, detail=built)
 
     def _swap(self, retriever: Retriever, location: IndexLocation) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -86,6 +86,14 @@ class Corpus:
     files: list[Path] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)  # files found and not read, and why
     unreadable: list[str] = field(default_factory=list)  # folders that could not be listed
+    # passages removed from a saved index since it was built: their positions stay in
+    # ``passages`` (the index never returns them) until its segments are merged
+    removed: int = 0
+
+    @property
+    def passage_count(self) -> int:
+        """How many passages the corpus has (removed ones not counted)."""
+        return len(self.passages) - self.removed
 
 
 def fallback_title(first_text: str) -> str:
@@ -155,15 +163,18 @@ class Assembler:
     """Takes prepared documents in corpus order and keeps the passages not seen earlier
     in the corpus."""
 
-    def __init__(self, warn: Warn) -> None:
+    def __init__(self, warn: Warn, seen: Callable[[bytes], bool] | None = None) -> None:
+        """``seen``: whether a passage (by its digest) is in the corpus already (an index
+        being updated)."""
         self._warn = warn
         self._seen: set[bytes] = set()
+        self._before = seen or (lambda key: False)
 
     def add(self, doc: PreparedDocument) -> CorpusDocument | None:
         raw = doc.raw
         kept: list[int] = []
         for index, key in enumerate(doc.keys):
-            if key and key not in self._seen:
+            if key and key not in self._seen and not self._before(key):
                 self._seen.add(key)
                 kept.append(index)
         if not kept:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from retrieval.config import ENGINES
 from retrieval.engines.base import Engine, EngineClass, lucene_idf, top_k
-from retrieval.engines.bm25s import BM25SEngine
+from retrieval.engines.native import NativeEngine
 from retrieval.engines.postings import Batch, Vocabulary
 from retrieval.engines.rank_bm25 import RankBM25Engine
 
 __all__ = [
-    "AUTO_BM25S_FROM",
+    "AUTO_NATIVE_FROM",
     "ENGINE_CLASSES",
     "Batch",
     "Engine",
@@ -23,12 +23,12 @@ __all__ = [
 
 ENGINE_CLASSES: dict[str, EngineClass] = {
     RankBM25Engine.name: RankBM25Engine,
-    BM25SEngine.name: BM25SEngine,
+    NativeEngine.name: NativeEngine,
 }
-# "auto" keeps rank-bm25 (float64, the reference) below this many passages and uses bm25s
-# from here on, where it answers twice as fast and more (docs/performance.md, "Choosing the
+# "auto" keeps rank-bm25 (float64, the reference) below this many passages and uses the
+# native engine from here on, where it answers faster (docs/performance.md, "Choosing the
 # engine"); below, both answer in about 2 ms.
-AUTO_BM25S_FROM = 500
+AUTO_NATIVE_FROM = 500
 
 
 def resolve_engine(name: str, passages: int) -> str:
@@ -36,7 +36,7 @@ def resolve_engine(name: str, passages: int) -> str:
     if name not in ENGINES:
         raise ValueError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
     if name == "auto":
-        return BM25SEngine.name if passages >= AUTO_BM25S_FROM else RankBM25Engine.name
+        return NativeEngine.name if passages >= AUTO_NATIVE_FROM else RankBM25Engine.name
     return name
 
 

@@ -21,11 +21,17 @@ class Engine(Protocol):
     # whether the engine is built from counted batches (each term once per passage) rather
     # than raw ones (every passage's terms in order)
     counted: bool
-    size: int
+    size: int  # passage positions (removed passages of an updated index included)
+    live: int  # passages not removed: what idf counts
     vocabulary: Mapping[str, int]  # every index term -> its id
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """BM25 score of every passage for the query terms (0 where nothing matches)."""
+        ...
+
+    def top(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
+        """The k best (passage, score) pairs of ``scores``, best first, positive scores
+        only; ties keep corpus order (what answering asks for)."""
         ...
 
     def document_frequency(self, term: str) -> int:

@@ -10,7 +10,7 @@ import numpy as np
 import rank_bm25
 
 from retrieval.config import BM25Config
-from retrieval.engines.base import load_terms, lucene_idf, save_terms
+from retrieval.engines.base import load_terms, lucene_idf, save_terms, top_k
 from retrieval.engines.postings import Batch, Vocabulary
 
 
@@ -31,7 +31,7 @@ class RankBM25Engine:
             "bm25l": rank_bm25.BM25L,
             "bm25plus": rank_bm25.BM25Plus,
         }[config.variant]
-        self.size = len(lengths)
+        self.size = self.live = len(lengths)
         self._variant = config.variant
         self._ids, self._lengths, self._terms = ids, lengths, terms  # kept compact, to save
         flat, ends = ids.tolist(), np.cumsum(lengths).tolist()
@@ -61,6 +61,9 @@ class RankBM25Engine:
         if not known:
             return np.zeros(self.size)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float64)
+
+    def top(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
+        return top_k(self.scores(terms), k)
 
     def document_frequency(self, term: str) -> int:
         found = self.vocabulary.get(term)

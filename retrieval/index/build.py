@@ -5,7 +5,6 @@ corpus never sits in memory) or kept in memory (an index for this process only).
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import TypeVar
 import numpy as np
 
 from retrieval.analysis import Analyzer
-from retrieval.config import AnalyzerConfig, BM25Config, RetrievalConfig
+from retrieval.config import AnalyzerConfig, RetrievalConfig
 from retrieval.corpus.assemble import (
     Assembler,
     Corpus,
@@ -27,9 +26,7 @@ from retrieval.corpus.assemble import (
     prepare_document,
 )
 from retrieval.corpus.readers import RawDocument, Skipped, Warn, read_corpus
-from retrieval.engines import Batch, Engine, Vocabulary, engine_class
-from retrieval.engines.bm25s import BM25SEngine, Statistics
-from retrieval.engines.rank_bm25 import RankBM25Engine
+from retrieval.engines import Batch, Engine, Vocabulary
 from retrieval.index.encode import (
     PassageText,
     TermEncoder,
@@ -39,14 +36,15 @@ from retrieval.index.encode import (
     passage_text,
     start_worker,
 )
+from retrieval.index.postings import Postings
 from retrieval.index.records import (
     DOCUMENTS,
     PASSAGES,
-    LazySequence,
     RecordWriter,
     document_row,
     passage_row,
 )
+from retrieval.index.segments import KEYS, Changes
 from retrieval.index.workers import available_cores, ordered_map
 from retrieval.text.normalize import recent_tokens
 
@@ -72,6 +70,10 @@ class Built:
     corpus: Corpus | None = None  # built in memory: its documents and passages
     skipped: list[Skipped] = field(default_factory=list)  # corpus files left unread, and why
     unreadable: list[str] = field(default_factory=list)  # corpus folders that could not be listed
+    # corpus file label -> [first document, end, first passage, end] (what an update removes)
+    sources: dict[str, list[int]] = field(default_factory=dict)
+    # an update (retrieval/index/update.py): which corpus files it took in or removed
+    changes: Changes | None = None
 
 
 def _section_texts(prepared: list[PreparedDocument]) -> list[PassageText]:
@@ -139,84 +141,6 @@ def _prepared(
         yield prepared, translate(batch) if translate and batch else None
 
 
-class Postings:
-    """Term-id batches waiting for the engine: raw while the engine may be one built from
-    raw batches (rank-bm25); counted once it will be one built from counted batches (bm25s),
-    and then kept in ``folder`` when there is one, so that building a million passages holds
-    only the matrix in memory."""
-
-    def __init__(self, engine: str, folder: Path | None, vocabulary: Vocabulary) -> None:
-        self._engine = engine
-        self._folder = folder
-        self._vocabulary = vocabulary
-        self._raw: list[Batch] = []
-        self._counted: list[Batch] = []  # in memory (no folder)
-        self._files: list[Path] = []  # on disk
-        self._df = np.zeros(0, dtype=np.int64)
-        self._lengths: list[np.ndarray] = []
-        self.passages = 0
-        self.counted = self._will_be_counted()  # whether batches are counted from now on
-
-    def _will_be_counted(self) -> bool:
-        # "auto" can only move on to the engine built from counted batches
-        return engine_class(self._engine, self.passages).counted
-
-    def add(self, batch: Batch) -> None:
-        self.passages += batch.size
-        if not self.counted and self._will_be_counted():
-            self.counted = True
-            for raw in self._raw:
-                self._keep(raw.counted())
-            self._raw = []
-        if self.counted:
-            self._keep(batch.counted())
-        else:
-            self._raw.append(batch)
-
-    def _keep(self, batch: Batch) -> None:
-        # counted as they pass, so that indexing reads the kept batches only once
-        counts = np.bincount(batch.ids, minlength=len(self._vocabulary))
-        self._df = np.concatenate([self._df, np.zeros(len(counts) - len(self._df), np.int64)])
-        self._df += counts
-        self._lengths.append(batch.lengths)
-        if self._folder is None:
-            self._counted.append(batch)
-            return
-        self._folder.mkdir(exist_ok=True)
-        path = self._folder / f"{len(self._files):06d}.npy"
-        with path.open("wb") as file:
-            for array in (batch.ids, batch.lengths, batch.passages, batch.tf):
-                np.save(file, array)
-        self._files.append(path)
-
-    def build(self, config: BM25Config) -> Engine:
-        """The engine over every batch added."""
-        if not self.counted:
-            return RankBM25Engine.build(self._raw, self._vocabulary, config)
-        statistics = Statistics(self._df, np.concatenate(self._lengths))
-        batches = self._counted if self._folder is None else _Spilled(self._files)
-        return BM25SEngine.build(batches, self._vocabulary, config, statistics)
-
-    def remove(self) -> None:
-        if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
-
-
-class _Spilled(LazySequence[Batch]):
-    """Counted batches read back from disk one at a time."""
-
-    def __init__(self, files: list[Path]) -> None:
-        self._files = files
-
-    def __len__(self) -> int:
-        return len(self._files)
-
-    def _item(self, index: int) -> Batch:
-        with self._files[index].open("rb") as file:
-            ids, lengths, passages, tf = (np.load(file) for _ in range(4))
-        return Batch(ids, lengths, passages, tf)
-
-
 class _InMemory:
     """Documents and passages kept as lists."""
 
@@ -261,11 +185,16 @@ def build_index(
     progress: Progress | None = None,
     workers: int | None = None,
     with_engine: bool = True,
+    only: set[Path] | None = None,
+    vocabulary: Vocabulary | None = None,
+    seen: Callable[[bytes], bool] | None = None,
 ) -> Built:
     """Read, analyse and index the corpus at ``corpus``: into ``folder`` (a saved index's
     files, the engine's included) or, without one, in memory. ``with_engine=False`` stops
     after the passages (a corpus listing, no analysis). Warnings go to ``warn`` (stderr
-    when None) and are kept in Built.
+    when None) and are kept in Built. An update (retrieval/index/update.py) reads ``only``
+    some of the corpus files, into a ``vocabulary`` that already holds the index's terms,
+    leaving out passages that ``seen`` says the index already has.
 
     Raises CorpusError when the corpus is missing or has no usable passage.
     """
@@ -279,19 +208,24 @@ def build_index(
         if progress:
             progress("read", read_files, len(files))
 
-    found, raws = read_corpus(corpus, collect, on_file=file_done)
+    found, raws = read_corpus(corpus, collect, on_file=file_done, only=only)
     root, files = found.root, found.files
+    if only is not None:
+        files = [f for f in files if f in only]
     if workers is None:
         big = sum(f.stat().st_size for f in files) >= PARALLEL_MIN_BYTES
         workers = available_cores() if big else 1
-    vocabulary = Vocabulary() if with_engine else None
-    postings = (
-        Postings(config.engine, folder / "postings" if folder else None, vocabulary)
-        if vocabulary is not None
-        else None
-    )
+    if with_engine and vocabulary is None:
+        vocabulary = Vocabulary()
+    if not with_engine:
+        vocabulary = None
+    postings = Postings(config.engine, folder, vocabulary) if vocabulary is not None else None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
     records = _OnDisk(folder) if folder is not None else _InMemory()
-    assembler = Assembler(collect)
+    assembler = Assembler(collect, seen)
+    sources: dict[str, list[int]] = {}
+    keys: list[bytes] = []
     counted = (lambda: postings.counted) if postings else (lambda: False)
     for prepared, batch in _prepared(raws, config.analyzer, vocabulary, workers, counted):
         keep = np.zeros(sum(len(doc.sections) for doc in prepared), dtype=bool)
@@ -300,7 +234,13 @@ def build_index(
             item = assembler.add(doc)
             if item:
                 keep[[first + i for i in item.kept]] = True
+                start = [len(records.documents), len(records.passages)]
                 records.add(item)
+                end = [len(records.documents), len(records.passages)]
+                # a file's documents come one after another
+                span = sources.setdefault(item.document.source, [start[0], 0, start[1], 0])
+                span[1], span[3] = end
+                keys += [doc.keys[i][:8] for i in item.kept]
             first += len(doc.sections)
         if postings is not None and batch is not None:
             postings.add(batch.select(keep))
@@ -315,11 +255,12 @@ def build_index(
         if progress:
             progress("index", 0, None)
         engine = postings.build(config.bm25)
-        postings.remove()
     if folder is not None and engine is not None:
         if progress:
             progress("save", 0, None)
         written += engine.save(folder)
+        np.save(folder / KEYS, np.frombuffer(b"".join(keys), dtype="<u8"))
+        written.append(folder / KEYS)
     in_memory = (
         Corpus(
             root,
@@ -343,6 +284,7 @@ def build_index(
         in_memory,
         found.skipped,
         found.unreadable,
+        sources,
     )
 
 

@@ -23,16 +23,22 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from retrieval import native
 from retrieval.config import RetrievalConfig
 from retrieval.corpus import Corpus, Skipped, Warn, corpus_files, sidecar_path
 from retrieval.engines import ENGINE_CLASSES
+from retrieval.engines.native import NativeEngine
 from retrieval.errors import CorpusError
 from retrieval.index.build import Built, Progress, build_index
 from retrieval.index.records import open_documents, open_passages
+from retrieval.index.segments import DF, SEGMENT, open_segments, segment_entry
+from retrieval.index.update import CannotUpdate, can_stay_native, update_segments
 from retrieval.search import Retriever
 from retrieval.text.normalize import NORMALIZATION_VERSION
 
-FORMAT = 2  # bump when the files of a saved index change shape (2: formats, pages)
+FORMAT = 3  # bump when the files of a saved index change shape (3: segments)
 MANIFEST = "manifest.json"
 INDEX_DIR = "index"
 # Libraries whose updates may change stems (analysis), file layout (engines) or the text
@@ -42,7 +48,6 @@ LIBRARIES = (
     "nltk",
     "pyarabic",
     "rank-bm25",
-    "bm25s",
     "trafilatura",
     "pdfminer.six",
     "python-docx",
@@ -70,12 +75,16 @@ class IndexLocation:
     folder: Path  # slot/<fingerprint>
     fingerprint: str
     corpus_state: str  # hash of the corpus files' state, shared by the slot's fresh indexes
+    settings: str = ""  # hash of the settings alone: indexes an update may start from
+    # [label, size, mtime] of every corpus file and sidecar: what an update compares
+    files: tuple[tuple[str, int, int], ...] = ()
 
 
 def settings_fingerprint(config: RetrievalConfig) -> str:
     """Everything besides the corpus that decides what the saved index holds."""
     versions = ",".join(f"{name}={_version(name)}" for name in LIBRARIES)
-    return f"{config.fingerprint()};norm={NORMALIZATION_VERSION};format={FORMAT};{versions}"
+    settings = f"{config.fingerprint()};norm={NORMALIZATION_VERSION};format={FORMAT}"
+    return f"{settings};native={native.version()};{versions}"
 
 
 @cache  # metadata lookups scan the installed packages
@@ -98,15 +107,16 @@ def corpus_state(root: Path, files: list[Path]) -> list[list[Any]]:
     return state
 
 
-def _corpus_root_and_state(corpus: Path) -> tuple[Path, str]:
+def _corpus_root_and_state(corpus: Path) -> tuple[Path, str, list[list[Any]]]:
     if not corpus.expanduser().exists():
         raise CorpusError(f"corpus not found: {corpus}")  # as the user wrote it
     root = corpus.expanduser().resolve()
     found = corpus_files(root)
     # what is left unread counts too: `marjaa sources` reports it from the manifest
     unread = [[s.path, s.reason] for s in found.skipped] + found.unreadable
-    state = [str(root), corpus_state(root, found.files), unread]
-    return root, _hash(json.dumps(state, ensure_ascii=False))
+    files = corpus_state(root, found.files)
+    state = [str(root), files, unread]
+    return root, _hash(json.dumps(state, ensure_ascii=False)), files
 
 
 def corpus_fingerprint(corpus: Path) -> str:
@@ -117,11 +127,15 @@ def corpus_fingerprint(corpus: Path) -> str:
 
 def locate(corpus: Path, data_dir: Path, config: RetrievalConfig) -> IndexLocation:
     """The saved index for ``corpus`` as it is now (raises CorpusError when it is missing)."""
-    root, state = _corpus_root_and_state(corpus)
-    fingerprint = _hash(f"{state};{settings_fingerprint(config)}")[:16]
+    root, state, files = _corpus_root_and_state(corpus)
+    settings = settings_fingerprint(config)
+    fingerprint = _hash(f"{state};{settings}")[:16]
     name = re.sub(r"[^\w.-]+", "_", root.name)[:40] or "corpus"
     slot = data_dir.expanduser() / INDEX_DIR / f"{name}-{_hash(str(root))[:8]}"
-    return IndexLocation(slot, slot / fingerprint, fingerprint, state[:16])
+    listed = tuple((label, size, mtime) for label, size, mtime in files)
+    return IndexLocation(
+        slot, slot / fingerprint, fingerprint, state[:16], _hash(settings)[:16], listed
+    )
 
 
 def _hash(text: str) -> str:
@@ -136,13 +150,23 @@ def checksum(path: Path) -> int:
     return value
 
 
-def write_manifest(
-    folder: Path, location: IndexLocation, corpus: Path, built: Built, seconds: float
-) -> None:
-    manifest = {
+def file_entries(folder: Path, paths: list[Path]) -> dict[str, list[int]]:
+    """Path within ``folder`` -> [size, CRC-32] of each file: a file cut short, garbled or
+    missing is never used."""
+    return {p.relative_to(folder).as_posix(): [p.stat().st_size, checksum(p)] for p in paths}
+
+
+def corpus_manifest(
+    location: IndexLocation, corpus: Path, built: Built, seconds: float
+) -> dict[str, Any]:
+    """What the manifest says of the corpus an index was built from."""
+    return {
         "format": FORMAT,
         "fingerprint": location.fingerprint,
         "corpus_state": location.corpus_state,
+        "settings": location.settings,
+        # every corpus file's state: what an update compares the corpus with
+        "state": [list(entry) for entry in location.files],
         "corpus": str(corpus),
         # resolved: `marjaa index --list` tells which corpus it is from any folder
         "corpus_root": str(corpus.expanduser().resolve()),
@@ -157,12 +181,28 @@ def write_manifest(
         "unreadable": built.unreadable,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "build_seconds": round(seconds, 2),
-        # sizes and CRC-32s: a file cut short, garbled or missing is never used
-        "files": {p.name: [p.stat().st_size, checksum(p)] for p in built.files},
     }
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
     # Written last: a folder without a complete manifest is an unfinished build. No fsync:
     # if a crash loses data the files were said to hold, their checksums tell.
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+
+
+def first_segment(folder: Path, built: Built) -> dict[str, Any]:
+    """The manifest's segments, df and files of a full build (in ``folder``/seg-0000)."""
+    files = list(built.files)
+    layout: dict[str, Any] = {"segments": None, "generation": 0, "df": None}
+    if isinstance(built.engine, NativeEngine):
+        blocks = [[b.base, b.size] for b in built.engine.blocks]
+        entry = segment_entry(
+            SEGMENT.format(0), built.documents, built.passages, blocks, built.sources
+        )
+        np.save(folder / DF.format(0), built.engine.df)
+        files.append(folder / DF.format(0))
+        layout = {"segments": [entry], "generation": 0, "df": DF.format(0)}
+    return {**layout, "files": file_entries(folder, files)}
 
 
 def read_manifest(location: IndexLocation, verify: bool = True) -> dict[str, Any]:
@@ -172,6 +212,16 @@ def read_manifest(location: IndexLocation, verify: bool = True) -> dict[str, Any
         manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
         if manifest.get("format") != FORMAT or manifest.get("fingerprint") != location.fingerprint:
             raise IndexDamaged("its manifest belongs to another index")
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError) as exc:
+        raise IndexDamaged(f"unreadable manifest ({exc.__class__.__name__})") from exc
+    _check_files(folder, manifest, verify)
+    return manifest
+
+
+def _check_files(folder: Path, manifest: dict[str, Any], verify: bool) -> None:
+    """Raise IndexDamaged unless every file the manifest lists is there, of its size and (if
+    ``verify``) its checksum."""
+    try:
         for name, (size, crc) in manifest["files"].items():
             path = folder / name
             if not path.is_file():
@@ -182,7 +232,6 @@ def read_manifest(location: IndexLocation, verify: bool = True) -> dict[str, Any
                 raise IndexDamaged(f"{name} does not match its checksum")
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise IndexDamaged(f"unreadable manifest ({exc.__class__.__name__})") from exc
-    return manifest
 
 
 def load_saved(location: IndexLocation, config: RetrievalConfig, verify: bool = True) -> Retriever:
@@ -193,10 +242,15 @@ def load_saved(location: IndexLocation, config: RetrievalConfig, verify: bool = 
     manifest = read_manifest(location, verify)
     folder = location.folder
     try:
-        documents = open_documents(folder)
-        passages = open_passages(folder, documents)
-        engine = ENGINE_CLASSES[manifest["engine"]].load(folder, config.bm25)
-        if engine.size != len(passages) or len(passages) != manifest["passages"]:
+        if manifest["segments"]:
+            documents, passages, engine = open_segments(folder, manifest, config.bm25)
+        else:  # rank-bm25: one segment
+            segment = folder / SEGMENT.format(0)
+            documents = open_documents(segment)
+            passages = open_passages(segment, documents)
+            engine = ENGINE_CLASSES[manifest["engine"]].load(segment, config.bm25)
+        removed = len(passages) - manifest["passages"]
+        if engine.size != len(passages) or removed < 0:
             raise ValueError("passage counts disagree")
     except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise IndexDamaged(f"cannot be read ({exc})") from exc
@@ -210,6 +264,7 @@ def load_saved(location: IndexLocation, config: RetrievalConfig, verify: bool = 
         files,
         skipped,
         manifest["unreadable"],
+        removed,
     )
     return Retriever(corpus, config, engine)
 
@@ -221,19 +276,124 @@ def save_index(
     warn: Warn,
     progress: Progress | None = None,
     workers: int | None = None,
+    rebuild: bool = False,
 ) -> Built:
-    """Build the index in a temporary folder beside its place, then move it there."""
+    """Build the index in a temporary folder beside its place, then move it there; or,
+    unless ``rebuild``, update the corpus's previous index when there is one to start from
+    (retrieval/index/update.py)."""
     location.slot.mkdir(parents=True, exist_ok=True)
     remove_interrupted_builds(location.slot.parent, warn)
+    if not rebuild:
+        updated = _update(location, corpus, config, warn, progress)
+        if updated is not None:
+            return updated
     with _build_folder(location.slot) as temporary:
         started = time.perf_counter()
         built = build_index(
-            corpus, config, warn, folder=temporary, progress=progress, workers=workers
+            corpus,
+            config,
+            warn,
+            folder=temporary / SEGMENT.format(0),
+            progress=progress,
+            workers=workers,
         )
-        write_manifest(temporary, location, corpus, built, time.perf_counter() - started)
+        manifest = corpus_manifest(location, corpus, built, time.perf_counter() - started)
+        write_manifest(temporary, {**manifest, **first_segment(temporary, built)})
         _install(temporary, location.folder)
     _remove_stale(location)
     return built
+
+
+def _update_base(location: IndexLocation) -> tuple[Path, dict[str, Any]] | None:
+    """The newest sound index of this corpus with these settings that an update can start
+    from (one of segments, from before the corpus changed)."""
+    candidates = []
+    for folder in location.slot.iterdir() if location.slot.is_dir() else ():
+        if folder == location.folder or folder.name.startswith("."):
+            continue
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        if (
+            isinstance(manifest, dict)
+            and manifest.get("format") == FORMAT
+            and manifest.get("settings") == location.settings
+            and manifest.get("segments")
+        ):
+            candidates.append((str(manifest.get("built_at")), folder, manifest))
+    for _, folder, manifest in sorted(candidates, key=lambda c: c[0], reverse=True):
+        try:
+            _check_files(folder, manifest, verify=True)
+        except IndexDamaged:
+            continue
+        return folder, manifest
+    return None
+
+
+def _update(
+    location: IndexLocation,
+    corpus: Path,
+    config: RetrievalConfig,
+    warn: Warn,
+    progress: Progress | None,
+) -> Built | None:
+    """The index updated from a previous one (None: a full build is needed)."""
+    found = _update_base(location)
+    if found is None:
+        return None
+    base, manifest = found
+    started = time.perf_counter()
+    try:
+        with _build_folder(location.slot) as temporary:
+            now = [list(entry) for entry in location.files]
+            layout, files, built, changes = update_segments(
+                base, manifest, temporary, corpus, config, now, warn, progress
+            )
+            if not can_stay_native(config, layout["passages"]):
+                return None
+            listing = corpus_files(corpus.expanduser().resolve())
+            gone = changes.removed + changes.changed
+            warnings = [w for w in manifest["warnings"] if not w.startswith(tuple(gone))]
+            warnings += built.warnings if built is not None else []
+            written = {
+                **manifest,
+                "fingerprint": location.fingerprint,
+                "corpus_state": location.corpus_state,
+                "state": now,
+                "corpus": str(corpus),
+                "corpus_files": [str(p) for p in listing.files],
+                "skipped": [[item.path, item.reason] for item in listing.skipped],
+                "unreadable": listing.unreadable,
+                "warning_count": len(warnings),
+                "warnings": warnings[:MANIFEST_WARNINGS],
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "updated_seconds": round(time.perf_counter() - started, 2),
+                "updated": {
+                    "added": len(changes.added),
+                    "changed": len(changes.changed),
+                    "removed": len(changes.removed),
+                },
+                **layout,
+                "files": files,
+            }
+            write_manifest(temporary, written)
+            _install(temporary, location.folder)
+    except CannotUpdate as exc:
+        warn(f"rebuilding the index instead of updating it: {exc}")
+        return None
+    _remove_stale(location)
+    return Built(
+        None,
+        layout["documents"],
+        layout["passages"],
+        warnings,
+        listing.files,
+        [location.folder / name for name in files],
+        skipped=[Skipped(path, reason) for path, reason in written["skipped"]],
+        unreadable=listing.unreadable,
+        changes=changes,
+    )
 
 
 @contextlib.contextmanager

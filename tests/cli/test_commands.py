@@ -229,7 +229,7 @@ def test_config_shows_settings_with_secrets_hidden(tmp_path: Path) -> None:
 def test_config_names_each_setting_its_value_and_where_it_came_from(tmp_path: Path) -> None:
     token = "123456:AAE-config-test-TOKEN"
     (tmp_path / ".env").write_text(
-        f"MARJAA_CORPUS=/srv/archive\nADMIN_USER_IDS=1001, 42\nMARJAA_ENGINE=bm25s\n"
+        f"MARJAA_CORPUS=/srv/archive\nADMIN_USER_IDS=1001, 42\nMARJAA_ENGINE=native\n"
         f"TELEGRAM_BOT_TOKEN={token}\nMARJAA_DB=\n",
         encoding="utf-8",
     )

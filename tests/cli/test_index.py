@@ -27,8 +27,8 @@ def test_index_builds_then_reports_up_to_date(env, capsys):
     assert main(["index"]) == 0
     out = capsys.readouterr().out
     assert "indexed 54 passages of 5 documents (5 files) with rank-bm25" in out
-    assert main(["index", "--engine", "bm25s"]) == 0
-    assert "with bm25s" in capsys.readouterr().out
+    assert main(["index", "--engine", "native"]) == 0
+    assert "with native" in capsys.readouterr().out
     assert main(["index"]) == 0
     assert capsys.readouterr().out.startswith("up to date: 54 passages, engine rank-bm25")
     assert main(["index", "--rebuild"]) == 0
@@ -36,10 +36,10 @@ def test_index_builds_then_reports_up_to_date(env, capsys):
 
 
 def test_ask_uses_the_engine_asked_for(env, capsys):
-    assert main(["ask", "أين عقد حوار المنامة؟", "--json", "--engine", "bm25s"]) == 0
+    assert main(["ask", "أين عقد حوار المنامة؟", "--json", "--engine", "native"]) == 0
     answer = json.loads(capsys.readouterr().out)
     assert answer["answered"] and "حوار المنامة" in answer["results"][0]["text"]
-    assert main(["index", "--engine", "bm25s"]) == 0  # ask saved it
+    assert main(["index", "--engine", "native"]) == 0  # ask saved it
     assert capsys.readouterr().out.startswith("up to date")
 
 
@@ -73,11 +73,11 @@ def test_index_errors_are_one_line(env, capsys, monkeypatch, argv, variables, st
 
 def test_index_command_in_a_real_process(env):
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "index", "--engine", "bm25s"],
+        [sys.executable, "-m", "bot.cli", "index", "--engine", "native"],
         capture_output=True,
         text=True,
         cwd=ROOT,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert "with bm25s" in done.stdout and str(env / "data" / "index") in done.stdout
+    assert "with native" in done.stdout and str(env / "data" / "index") in done.stdout

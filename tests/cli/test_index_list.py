@@ -26,7 +26,7 @@ def corpora(tmp_path, seeds_dir, monkeypatch):
         shutil.copytree(seeds_dir, folder)
         open_retriever(folder, data)
         folders.append(folder)
-    open_retriever(folders[0], data, RetrievalConfig(engine="bm25s"))
+    open_retriever(folders[0], data, RetrievalConfig(engine="native"))
     return data, folders
 
 

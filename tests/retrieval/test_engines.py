@@ -1,4 +1,4 @@
-"""rank-bm25 and bm25s rank alike: same top passages, same abstention, sentences, highlights."""
+"""rank-bm25 and native rank alike: same top passages, same abstention, sentences, highlights."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from retrieval import (
     load_corpus,
     load_questions,
 )
-from retrieval.engines import AUTO_BM25S_FROM, resolve_engine
+from retrieval.engines import AUTO_NATIVE_FROM, resolve_engine
 from retrieval.evaluate import load_jsonl_questions
 from tests.support.paths import DIALECT_QUESTIONS, SEED_QUESTIONS
 
@@ -39,8 +39,8 @@ def seed_corpus(seeds_dir):
 def test_engines_answer_seed_questions_alike(seed_corpus, variant):
     bm25 = BM25Config(variant=variant)
     reference = Retriever(seed_corpus, RetrievalConfig(bm25=bm25, engine="rank-bm25"))
-    fast = Retriever(seed_corpus, RetrievalConfig(bm25=bm25, engine="bm25s"))
-    assert (reference.engine.name, fast.engine.name) == ("rank-bm25", "bm25s")
+    fast = Retriever(seed_corpus, RetrievalConfig(bm25=bm25, engine="native"))
+    assert (reference.engine.name, fast.engine.name) == ("rank-bm25", "native")
     questions = load_jsonl_questions(SEED_QUESTIONS)
     assert len(questions) >= 15
     for question in questions:
@@ -67,7 +67,7 @@ SCORINGS = {
 def test_engines_rank_alike_however_term_weights_are_combined(seed_corpus, scoring):
     config = RetrievalConfig(scoring=scoring)
     reference = Retriever(seed_corpus, dataclasses.replace(config, engine="rank-bm25"))
-    fast = Retriever(seed_corpus, dataclasses.replace(config, engine="bm25s"))
+    fast = Retriever(seed_corpus, dataclasses.replace(config, engine="native"))
     questions = load_jsonl_questions(SEED_QUESTIONS) + load_jsonl_questions(DIALECT_QUESTIONS)
     for question in questions:
         slow_answer = reference.search(question.question, k=5)
@@ -78,7 +78,7 @@ def test_engines_rank_alike_however_term_weights_are_combined(seed_corpus, scori
 
 def test_engines_give_the_same_term_weights(seed_corpus):
     reference = Retriever(seed_corpus, RetrievalConfig(engine="rank-bm25")).engine
-    fast = Retriever(seed_corpus, RetrievalConfig(engine="bm25s")).engine
+    fast = Retriever(seed_corpus, RetrievalConfig(engine="native")).engine
     terms = ["حوار", "=المنامه", "1~نظم", "absent-term", "قطر"]
     having = {i for t in terms for i in np.flatnonzero(fast.scores([t]))[:2].tolist()}
     # in no particular order, as candidates come, with passages that have none of the terms
@@ -97,18 +97,18 @@ def test_engines_agree_on_arcd_hit_at_1(arcd_train):
     questions = load_questions(arcd_train)
     corpus = load_corpus(arcd_train, warn=lambda message: None)
     hits = {}
-    for engine in ("rank-bm25", "bm25s"):
+    for engine in ("rank-bm25", "native"):
         retriever = Retriever(corpus, RetrievalConfig(engine=engine))
         # only rank 1 matters here: ask for one result (the sentence work of ten is slow)
         report = evaluate(retriever, questions, search=lambda q, _k, r=retriever: r.search(q, 1))
         hits[engine] = report.hit_at_1
     assert hits["rank-bm25"] >= 0.75  # the quality this must not lower (docs/retrieval.md)
-    assert abs(hits["bm25s"] - hits["rank-bm25"]) <= 0.01
+    assert abs(hits["native"] - hits["rank-bm25"]) <= 0.01
 
 
-def test_auto_engine_switches_to_bm25s_for_large_corpora():
-    assert resolve_engine("auto", AUTO_BM25S_FROM - 1) == "rank-bm25"
-    assert resolve_engine("auto", AUTO_BM25S_FROM) == "bm25s"
+def test_auto_engine_switches_to_native_for_large_corpora():
+    assert resolve_engine("auto", AUTO_NATIVE_FROM - 1) == "rank-bm25"
+    assert resolve_engine("auto", AUTO_NATIVE_FROM) == "native"
     assert resolve_engine("rank-bm25", 10**6) == "rank-bm25"
     with pytest.raises(ValueError, match="unknown engine"):
         resolve_engine("lucene", 10)

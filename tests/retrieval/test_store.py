@@ -60,7 +60,7 @@ def answers(retriever):
     return [answer_to_dict(retriever.search(q, k=5)) for q in QUESTIONS]
 
 
-@pytest.mark.parametrize("engine", ["rank-bm25", "bm25s"])
+@pytest.mark.parametrize("engine", ["rank-bm25", "native"])
 def test_saved_index_reloads_to_the_same_answers(corpus, opener, engine):
     config = RetrievalConfig(engine=engine)
     expected = answers(Retriever(load_corpus(corpus), config))
@@ -96,19 +96,19 @@ def test_changed_corpus_file_rebuilds(corpus, opener):
 def test_changed_settings_rebuild(corpus, opener):
     opener(corpus)
     opener(corpus, RetrievalConfig(bm25=BM25Config(k1=2.0)))
-    opener(corpus, RetrievalConfig(engine="bm25s"))
+    opener(corpus, RetrievalConfig(engine="native"))
     assert opener.builds == 3
     opener(corpus)  # each configuration keeps its index while the corpus is unchanged
     assert opener.builds == 3
 
 
 def _damage_truncate(folder):
-    path = folder / "passages.jsonl"
+    path = folder / "seg-0000" / "passages.jsonl"
     path.write_bytes(path.read_bytes()[:-100])
 
 
 def _damage_garble(folder):
-    path = folder / "data.csc.index.npy"
+    path = folder / "seg-0000" / "block-000.docs.npy"
     data = bytearray(path.read_bytes())
     data[-8:] = b"\xff" * 8  # same size: only the checksum can tell
     path.write_bytes(bytes(data))
@@ -127,7 +127,7 @@ def _damage_listed_file(folder):
     "damage", [_damage_truncate, _damage_garble, _damage_manifest, _damage_listed_file]
 )
 def test_damaged_index_is_detected_and_rebuilt(corpus, opener, damage):
-    config = RetrievalConfig(engine="bm25s")
+    config = RetrievalConfig(engine="native")
     expected = answers(opener(corpus, config))
     damage(locate(corpus, opener.data, config).folder)
     rebuilt = opener(corpus, config)
@@ -160,7 +160,7 @@ def test_unwritable_data_dir_falls_back_to_memory(corpus, tmp_path):
 
 def test_large_corpus_build_in_worker_processes_matches(corpus, opener, tmp_path, monkeypatch):
     """The parallel build path (used for big corpora) gives the same index."""
-    config = RetrievalConfig(engine="bm25s")
+    config = RetrievalConfig(engine="native")
     expected = answers(opener(corpus, config))
     monkeypatch.setattr(build, "BATCH_CHARACTERS", 5000)  # several batches per worker
     location = locate(corpus, tmp_path / "parallel", config)
@@ -169,11 +169,11 @@ def test_large_corpus_build_in_worker_processes_matches(corpus, opener, tmp_path
     assert answers(store.load_saved(location, config)) == expected
 
 
-def test_auto_switches_to_bm25s_in_the_middle_of_a_build(corpus, opener, monkeypatch):
-    """Batches kept for rank-bm25 are counted for bm25s once the corpus proves large."""
-    expected = answers(Retriever(load_corpus(corpus), RetrievalConfig(engine="bm25s")))
-    monkeypatch.setattr(engines, "AUTO_BM25S_FROM", 20)
+def test_auto_switches_to_native_in_the_middle_of_a_build(corpus, opener, monkeypatch):
+    """Batches kept for rank-bm25 are counted for native once the corpus proves large."""
+    expected = answers(Retriever(load_corpus(corpus), RetrievalConfig(engine="native")))
+    monkeypatch.setattr(engines, "AUTO_NATIVE_FROM", 20)
     monkeypatch.setattr(build, "BATCH_CHARACTERS", 3000)
     retriever = opener(corpus)
-    assert retriever.engine.name == "bm25s"
+    assert retriever.engine.name == "native"
     assert answers(retriever) == expected

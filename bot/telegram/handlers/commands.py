@@ -21,7 +21,7 @@ def help_text(context: BotContext) -> str:
     """What /help says: the bot, how to ask, its sources and commands."""
     retriever = context.retriever
     return fmt.help_message(
-        context.bot.username or "", retriever.corpus.documents, len(retriever.passages)
+        context.bot.username or "", retriever.corpus.documents, retriever.corpus.passage_count
     )
 
 

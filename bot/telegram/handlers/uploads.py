@@ -303,7 +303,7 @@ async def remove_button(update: Update, context: BotContext) -> None:
             text = messages.REMOVED.format(
                 title=title,
                 documents=len(retriever.corpus.documents),
-                passages=len(retriever.passages),
+                passages=retriever.corpus.passage_count,
             )
         await shown.edit_text(fmt.escape(text))
 

@@ -119,10 +119,14 @@ def _doc_id(path: Path, root: Path, taken: set[str]) -> str:
 
 
 def read_corpus(
-    path: str | Path, warn: Warn, on_file: Callable[[Path], None] | None = None
+    path: str | Path,
+    warn: Warn,
+    on_file: Callable[[Path], None] | None = None,
+    only: set[Path] | None = None,
 ) -> tuple[CorpusFiles, Iterator[RawDocument]]:
     """The corpus's files (what is left out is summarised through ``warn`` now), and its raw
-    documents read lazily, file after file (``on_file`` is told when each has been read)."""
+    documents read lazily, file after file (``on_file`` is told when each has been read);
+    ``only`` these files when given (document ids stay those of the whole corpus)."""
     found = corpus_files(Path(path).expanduser())
     for line in summary(found.skipped, found.unreadable):
         warn(line)
@@ -131,7 +135,10 @@ def read_corpus(
     def raw_documents() -> Iterator[RawDocument]:
         for file in found.files:
             label = file.relative_to(found.base).as_posix()
-            yield from read_file(file, _doc_id(file, found.base, taken), label, warn)
+            doc_id = _doc_id(file, found.base, taken)
+            if only is not None and file not in only:
+                continue
+            yield from read_file(file, doc_id, label, warn)
             if on_file:
                 on_file(file)
 

@@ -1,0 +1,332 @@
+"""The native engine: term frequencies in posting blocks, BM25 computed as a question is
+answered (by the compiled core, retrieval/native/score.c, or numpy where it cannot be built).
+
+Weights are not stored: they depend on statistics of the whole index (how many passages hold
+a term, the average length), which change when documents are added or removed. Storing the
+frequencies instead lets an index grow by segments (retrieval/index/update.py) and give the
+scores of a full rebuild, as Lucene does. A block holds the postings of consecutive passages,
+term-major: for each term (by id), the passages that contain it in ascending order and its
+frequency in each. A build writes a block each time enough postings have waited in memory.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.config import BM25Config
+from retrieval.engines.base import top_k
+from retrieval.engines.postings import Batch
+from retrieval.native import library
+
+VARIANTS = {"okapi": 0, "bm25l": 1, "bm25plus": 2}
+DELTA = {"bm25l": 0.5, "bm25plus": 1.0}  # rank-bm25's defaults
+TF_MAX = np.iinfo(np.uint16).max  # frequencies are kept in two bytes (capped there)
+LENGTHS = "lengths.npy"  # a segment's passage lengths
+TERMS = "terms.json"  # the terms a segment added to the index's vocabulary
+
+
+def idf(variant: str, df: np.ndarray, passages: int) -> np.ndarray:
+    """The idf of each term (float64), as the rank-bm25 engine computes it."""
+    n = float(passages)
+    df = df.astype(np.float64)
+    if variant == "okapi":
+        return np.log1p((n - df + 0.5) / (df + 0.5))  # Lucene's: base.lucene_idf
+    if variant == "bm25l":
+        return np.log(n + 1) - np.log(df + 0.5)
+    with np.errstate(divide="ignore"):  # terms absent from the corpus: never scored
+        return np.log((n + 1) / df)
+
+
+@dataclass(frozen=True)
+class Block:
+    """Postings of ``size`` consecutive passages from passage ``base`` of the index."""
+
+    indptr: np.ndarray  # int64, one more than the terms known when it was written
+    docs: np.ndarray  # int32: passage numbers within the block
+    tf: np.ndarray  # uint16
+    base: int
+    size: int
+
+    FILES = ("indptr", "docs", "tf")
+
+    def range(self, term: int) -> tuple[int, int]:
+        if term + 1 >= len(self.indptr):
+            return 0, 0
+        return int(self.indptr[term]), int(self.indptr[term + 1])
+
+    def save(self, stem: Path) -> list[Path]:
+        paths = []
+        for name in self.FILES:
+            path = stem.with_name(f"{stem.name}.{name}.npy")
+            np.save(path, getattr(self, name))
+            paths.append(path)
+        return paths
+
+    @classmethod
+    def load(cls, stem: Path, base: int, size: int) -> Block:
+        arrays = [np.load(stem.with_name(f"{stem.name}.{n}.npy"), mmap_mode="r") for n in cls.FILES]
+        indptr, docs, tf = arrays
+        if docs.dtype != np.int32 or tf.dtype != np.uint16 or len(docs) != len(tf):
+            raise ValueError(f"{stem.name}: postings of the wrong shape")
+        if int(indptr[-1]) != len(docs):
+            raise ValueError(f"{stem.name}: offsets do not match the postings")
+        return cls(np.asarray(indptr), docs, tf, base, size)
+
+
+def make_block(batches: Sequence[Batch], terms: int, base: int) -> Block:
+    """A block from counted batches of consecutive passages (``terms``: the vocabulary's size).
+
+    Counting sort into term-major order: a counted batch is grouped by term with its passages
+    in order, and batches come in passage order, so each posting's place is its term's next
+    free slot; no sort over all postings."""
+    df = np.zeros(terms, dtype=np.int64)
+    for batch in batches:
+        df += np.bincount(batch.ids, minlength=terms)[:terms]
+    indptr = np.zeros(terms + 1, dtype=np.int64)
+    np.cumsum(df, out=indptr[1:])
+    docs = np.empty(indptr[-1], dtype=np.int32)
+    tf = np.empty(indptr[-1], dtype=np.uint16)
+    heads = indptr[:-1].copy()
+    first = 0
+    for batch in batches:
+        ids, passages, counts_tf = batch.ids, batch.passages, batch.tf
+        assert passages is not None and counts_tf is not None, "counted batches only"
+        starts = np.flatnonzero(np.diff(ids, prepend=-1))
+        counts = np.diff(np.append(starts, len(ids)))
+        group = ids[starts]
+        position = np.repeat(heads[group] - starts, counts) + np.arange(len(ids))
+        docs[position] = passages + first
+        tf[position] = np.minimum(counts_tf, TF_MAX)
+        heads[group] += counts
+        first += batch.size
+    return Block(indptr, docs, tf, base, first)
+
+
+class _Buffers(threading.local):
+    """Per thread (the bot answers in several): the score of every passage, and the list of
+    passages a question touched."""
+
+    scores: np.ndarray | None = None
+    touched: np.ndarray | None = None
+
+
+class NativeEngine:
+    """BM25 over posting blocks, with statistics of the live passages only."""
+
+    name = "native"
+    counted = True  # built from counted batches
+
+    def __init__(
+        self,
+        terms: Sequence[str],
+        blocks: list[Block],
+        lengths: np.ndarray,
+        config: BM25Config,
+        df: np.ndarray | None = None,
+        dead: np.ndarray | None = None,
+        first_term: int = 0,
+        block_files: Sequence[Path] = (),
+    ) -> None:
+        """``df``: in how many live passages each term occurs (counted from the blocks when
+        None); ``dead``: True for each removed passage (None: none is). A segment being
+        written: ``first_term``, the first term it adds to the index's vocabulary, and
+        ``block_files``, its blocks already on disk."""
+        self.terms = terms
+        self.first_term = first_term
+        self.block_files = list(block_files)
+        self.blocks = blocks
+        self.lengths = lengths
+        self.dead = dead if dead is not None and dead.any() else None
+        self._config = config
+        self.total = len(lengths)  # passages, removed ones included (their numbers stay)
+        self.df = df if df is not None else self._count_df(len(terms))
+        live = self.total - (int(self.dead.sum()) if self.dead is not None else 0)
+        self.size = self.total  # passage numbers run to here (Engine protocol)
+        self.live = live
+        alive = lengths if self.dead is None else lengths[~self.dead]
+        average = float(alive.sum()) / live if live else 1.0
+        b = config.b
+        self._norm = (1 - b + b * lengths.astype(np.float64) / average).astype(np.float32)
+        self._idf = idf(config.variant, self.df, live)
+        self.vocabulary = {t: i for i, t in enumerate(terms) if i < len(self.df) and self.df[i]}
+        self._buffers = _Buffers()
+        self._lib = library()
+
+    def _count_df(self, terms: int) -> np.ndarray:
+        df = np.zeros(terms, dtype=np.int64)
+        for block in self.blocks:
+            counts = np.diff(block.indptr)
+            df[: len(counts)] += counts
+        if self.dead is not None:  # only blocks built in this process: small
+            for block in self.blocks:
+                dead = self.dead[block.base : block.base + block.size]
+                if dead.any():
+                    term = np.repeat(np.arange(len(block.indptr) - 1), np.diff(block.indptr))
+                    df -= np.bincount(term[dead[block.docs]], minlength=terms)
+        return df
+
+    @classmethod
+    def build(cls, batches: Sequence[Batch], vocabulary, config: BM25Config) -> NativeEngine:
+        """From counted batches in passage order, in one block (an index in memory)."""
+        block = make_block(batches, len(vocabulary), 0)
+        lengths = [b.lengths for b in batches]
+        lengths = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int32)
+        return cls(vocabulary.terms, [block], lengths, config)
+
+    # -- answering --------------------------------------------------------------------
+
+    def _ids(self, terms: Sequence[str]) -> list[int]:
+        return [self.vocabulary[t] for t in terms if t in self.vocabulary]
+
+    def document_frequency(self, term: str) -> int:
+        found = self.vocabulary.get(term)
+        return 0 if found is None else int(self.df[found])
+
+    def top(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
+        """The k best (passage, score) pairs with a positive score; ties keep corpus order."""
+        ids = self._ids(terms)
+        if not ids or k <= 0:
+            return []
+        if self._lib is None:
+            return top_k(self.scores(terms), k)
+        ranges, postings = self._ranges(ids)
+        buffers = self._buffers
+        if buffers.scores is None or len(buffers.scores) != self.total:
+            buffers.scores = np.zeros(self.total, dtype=np.float64)
+        if buffers.touched is None or len(buffers.touched) < min(postings, self.total):
+            buffers.touched = np.empty(max(min(postings, self.total), 1024), dtype=np.int64)
+        scores, touched = buffers.scores, buffers.touched
+        variant = self._config.variant
+        dead = self.dead.ctypes.data if self.dead is not None else None
+        n = self._lib.marjaa_score(
+            ranges.ctypes.data,
+            len(ranges),
+            self._norm.ctypes.data,
+            dead,
+            self.total,
+            VARIANTS[variant],
+            self._config.k1,
+            DELTA.get(variant, 0.5),
+            scores.ctypes.data,
+            touched.ctypes.data,
+            len(touched),
+        )
+        assert n >= 0, "the touched list is sized to the postings"
+        out_ids = np.empty(k, dtype=np.int64)
+        out_scores = np.empty(k, dtype=np.float64)
+        found = self._lib.marjaa_top(
+            scores.ctypes.data,
+            touched.ctypes.data,
+            n,
+            k,
+            out_ids.ctypes.data,
+            out_scores.ctypes.data,
+        )
+        return [(int(out_ids[i]), float(out_scores[i])) for i in range(found)]
+
+    def _ranges(self, ids: list[int]) -> tuple[np.ndarray, int]:
+        rows = []
+        postings = 0
+        for term in ids:
+            weight = float(self._idf[term])
+            for block in self.blocks:
+                start, end = block.range(term)
+                if end > start:
+                    rows.append(
+                        (
+                            block.docs.ctypes.data + 4 * start,
+                            block.tf.ctypes.data + 2 * start,
+                            end - start,
+                            block.base,
+                            block.size,
+                            weight,
+                        )
+                    )
+                    postings += end - start
+        return np.array(rows, dtype=_RANGE), postings
+
+    def scores(self, terms: Sequence[str]) -> np.ndarray:
+        """BM25 of every passage (numpy; ``top`` is what answering uses)."""
+        out = np.zeros(self.total, dtype=np.float64)
+        for term in self._ids(terms):
+            for block in self.blocks:
+                start, end = block.range(term)
+                if end > start:
+                    passages = np.asarray(block.docs[start:end], dtype=np.int64) + block.base
+                    tf = np.asarray(block.tf[start:end])
+                    np.add.at(out, passages, self._weights(term, tf, passages))
+        if self.dead is not None:
+            out[self.dead] = 0.0
+        return out
+
+    def _weights(self, term: int, tf: np.ndarray, passages: np.ndarray) -> np.ndarray:
+        config = self._config
+        k1, norm, tf = config.k1, self._norm[passages].astype(np.float64), tf.astype(np.float64)
+        weight = float(self._idf[term])
+        if config.variant == "bm25l":
+            ctd = tf / norm
+            delta = DELTA["bm25l"]
+            return weight * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
+        return weight * tf * (k1 + 1) / (tf + k1 * norm)
+
+    def term_scores(self, terms: Sequence[str], passages: np.ndarray) -> np.ndarray:
+        """Looked up by binary search in each term's postings of each block."""
+        out = np.zeros((len(terms), len(passages)))
+        passages = np.asarray(passages, dtype=np.int64)
+        for row, term in enumerate(terms):
+            found = self.vocabulary.get(term)
+            if found is None:
+                continue
+            for block in self.blocks:
+                start, end = block.range(found)
+                inside = (passages >= block.base) & (passages < block.base + block.size)
+                if end <= start or not inside.any():
+                    continue
+                docs = np.asarray(block.docs[start:end])
+                local = passages[inside] - block.base
+                at = np.minimum(np.searchsorted(docs, local), len(docs) - 1)
+                has = docs[at] == local
+                where = np.flatnonzero(inside)[has]
+                tf = np.asarray(block.tf[start:end])[at[has]]
+                out[row, where] = self._weights(found, tf, passages[where])
+        if self.dead is not None:
+            out[:, self.dead[passages]] = 0.0
+        return out
+
+    # -- files ---------------------------------------------------------------------------
+
+    def save(self, folder: Path) -> list[Path]:
+        """The segment's files besides its blocks (written as they filled): passage lengths
+        and the terms it added. Returns all of them."""
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / LENGTHS, self.lengths)
+        terms = list(self.terms[self.first_term :])
+        (folder / TERMS).write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+        return [*self.block_files, folder / LENGTHS, folder / TERMS]
+
+    @classmethod
+    def load(cls, folder: Path, config: BM25Config) -> NativeEngine:
+        """A saved index of one segment (retrieval/index/segments.py opens any)."""
+        from retrieval.index.segments import open_engine
+
+        return open_engine(folder, config)
+
+
+_RANGE = np.dtype(
+    [
+        ("docs", np.uintp),
+        ("tf", np.uintp),
+        ("count", np.int64),
+        ("base", np.int64),
+        ("size", np.int64),
+        ("idf", np.float64),
+    ]
+)
+assert _RANGE.itemsize == 48 and ctypes.sizeof(ctypes.c_void_p) == 8

@@ -1,0 +1,118 @@
+/* BM25 scoring over posting blocks, and the best k passages, for retrieval/engines/native.py.
+ *
+ * A block holds the postings of some passages (one segment's, or a part of it): for each
+ * term, the passages that contain it (ascending, numbered within the block) and the term's
+ * frequency there. A question's terms are handed over as ranges, one per (term, block).
+ * Scores are added into a buffer of every passage, remembering which passages were touched,
+ * so that choosing the best k and clearing the buffer cost the postings read, not a pass
+ * over the whole corpus.
+ */
+#include <stdint.h>
+#include <string.h>
+
+enum { OKAPI = 0, BM25L = 1, BM25PLUS = 2 };
+
+/* One (term, block) range. */
+typedef struct {
+    const int32_t *docs;  /* passages of the block, ascending */
+    const uint16_t *tf;   /* the term's frequency in each */
+    int64_t count;        /* postings in the range */
+    int64_t base;         /* the block's first passage in the whole index */
+    int64_t size;         /* passages in the block: a posting beyond it is never read */
+    double idf;
+} Range;
+
+static inline double weight(int variant, double idf, double tf, double norm, double k1,
+                            double delta) {
+    if (variant == BM25L) {
+        double ctd = tf / norm;
+        return idf * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta);
+    }
+    return idf * tf * (k1 + 1) / (tf + k1 * norm);  /* Okapi; BM25+ without its constant */
+}
+
+/* Add the ranges' BM25 weights into ``scores`` (one per passage of the index, zero on
+ * entry where not touched). ``norm``: 1 - b + b * length / average length of each passage;
+ * ``dead``: 1 for a removed passage (or NULL). Returns how many passages were touched,
+ * their numbers in ``touched`` (room for ``capacity``; -1 if it would overflow). */
+int64_t marjaa_score(const Range *ranges, int64_t n_ranges, const float *norm,
+                     const uint8_t *dead, int64_t passages, int variant, double k1,
+                     double delta, double *scores, int64_t *touched, int64_t capacity) {
+    int64_t n = 0;
+    for (int64_t r = 0; r < n_ranges; r++) {
+        const Range *range = &ranges[r];
+        for (int64_t i = 0; i < range->count; i++) {
+            int64_t local = range->docs[i];
+            if (local < 0 || local >= range->size) continue; /* damaged: never out of bounds */
+            int64_t p = range->base + local;
+            if (p >= passages || (dead && dead[p])) continue;
+            double w = weight(variant, range->idf, (double)range->tf[i], norm[p], k1, delta);
+            if (scores[p] == 0.0) {
+                if (n >= capacity) return -1;
+                touched[n++] = p;
+            }
+            scores[p] += w;
+            if (scores[p] == 0.0) scores[p] = 1e-300; /* stays touched */
+        }
+    }
+    return n;
+}
+
+/* Better: higher score, or the same score and earlier in the corpus. */
+static inline int better(double sa, int64_t a, double sb, int64_t b) {
+    return sa > sb || (sa == sb && a < b);
+}
+
+/* The best ``k`` touched passages with a positive score, best first, into ``ids`` and
+ * ``out``; clears ``scores`` at every touched passage. Returns how many were found. */
+int64_t marjaa_top(double *scores, const int64_t *touched, int64_t n, int64_t k,
+                   int64_t *ids, double *out) {
+    int64_t found = 0; /* a min-heap of the best so far: worst at 0 */
+    for (int64_t i = 0; i < n && k > 0; i++) {
+        int64_t p = touched[i];
+        double s = scores[p];
+        scores[p] = 0.0;
+        if (!(s > 0.0)) continue;
+        if (found < k) {
+            int64_t c = found++;
+            while (c > 0) { /* sift up */
+                int64_t parent = (c - 1) / 2;
+                if (!better(out[parent], ids[parent], s, p)) break;
+                out[c] = out[parent];
+                ids[c] = ids[parent];
+                c = parent;
+            }
+            out[c] = s;
+            ids[c] = p;
+        } else if (better(s, p, out[0], ids[0])) {
+            int64_t c = 0;
+            for (;;) { /* sift down */
+                int64_t l = 2 * c + 1, r = l + 1, worst = c;
+                double ws = s;
+                int64_t wi = p;
+                if (l < found && better(ws, wi, out[l], ids[l])) { worst = l; ws = out[l]; wi = ids[l]; }
+                if (r < found && better(ws, wi, out[r], ids[r])) { worst = r; }
+                if (worst == c) break;
+                out[c] = out[worst];
+                ids[c] = ids[worst];
+                c = worst;
+            }
+            out[c] = s;
+            ids[c] = p;
+        }
+    }
+    for (int64_t i = (k > 0 ? 0 : n); i < n; i++) scores[touched[i]] = 0.0; /* k == 0 */
+    /* heap -> best first (insertion sort: k is small) */
+    for (int64_t i = 1; i < found; i++) {
+        double s = out[i];
+        int64_t p = ids[i], j = i - 1;
+        while (j >= 0 && better(s, p, out[j], ids[j])) {
+            out[j + 1] = out[j];
+            ids[j + 1] = ids[j];
+            j--;
+        }
+        out[j + 1] = s;
+        ids[j + 1] = p;
+    }
+    return found;
+}
