@@ -24,10 +24,12 @@ from bot.errors import UserError
 from bot.settings import Settings
 from retrieval import (
     IndexDamaged,
+    IndexLocation,
     Retriever,
     SavedIndex,
     locate,
     open_retriever,
+    optimize_index,
     prune_indexes,
     read_manifest,
     remove_interrupted_builds,
@@ -100,7 +102,16 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     index = commands.add_parser("index", help="build and save the index of a corpus")
     add_corpus_options(index)
     what = index.add_mutually_exclusive_group()
-    what.add_argument("--rebuild", action="store_true", help="rebuild even when up to date")
+    what.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="build from scratch, even when up to date or when an update would do",
+    )
+    what.add_argument(
+        "--optimize",
+        action="store_true",
+        help="merge the saved index's segments into one (after many updates)",
+    )
     what.add_argument(
         "--list",
         action="store_true",
@@ -167,6 +178,21 @@ def prune_saved(settings: Settings, engine: str | None) -> int:
     return 0
 
 
+def optimize_saved(location: IndexLocation, out: Console, err: Console) -> int:
+    """`marjaa index --optimize`: one segment, no removed passages left behind."""
+    started = time.perf_counter()
+    done = optimize_index(location, warner(err))
+    if done is None:
+        raise UserError("no saved index of this corpus to optimize: run `marjaa index` first")
+    before, after = done
+    if before == after:
+        out.print(f"already optimized: {before} segment, nothing removed to drop")
+        return 0
+    seconds = time.perf_counter() - started
+    out.print(f"merged {before} segments into {after} in {seconds:.1f} s", soft_wrap=True)
+    return 0
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Build and save the index (unless the saved one is up to date); print a summary."""
     if args.list:
@@ -180,6 +206,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     location = locate(corpus, settings.data_dir, config)
     # even when this corpus is up to date: what killed builds left (of any corpus) goes
     remove_interrupted_builds(location.slot.parent, warner(err))
+    if args.optimize:
+        return optimize_saved(location, out, err)
     if location.folder.exists() and not args.rebuild:
         try:
             manifest = read_manifest(location)
@@ -195,12 +223,24 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     try:
         with BuildProgress(err) as progress:
-            built = save_index(location, corpus, config, warner(err), progress)
+            built = save_index(
+                location, corpus, config, warner(err), progress, rebuild=args.rebuild
+            )
     except OSError as exc:
         raise UserError(
             f"cannot write the index under {settings.data_dir}: {exc.strerror or exc}"
         ) from None
     seconds = time.perf_counter() - started
+    if built.changes is not None:
+        changes = built.changes
+        out.print(
+            f"updated in {seconds:.1f} s: {len(changes.added)} file(s) added, "
+            f"{len(changes.changed)} changed, {len(changes.removed)} removed; now "
+            f"{built.passages:,} passages of {built.documents:,} documents: "
+            f"{_size(location.folder)} in {location.folder}",
+            soft_wrap=True,
+        )
+        return 0
     out.print(
         f"indexed {built.passages:,} passages of {built.documents:,} documents "
         f"({len(built.corpus_files)} file{'' if len(built.corpus_files) == 1 else 's'}) "

@@ -32,14 +32,16 @@ from retrieval.engines import ENGINE_CLASSES
 from retrieval.engines.native import NativeEngine
 from retrieval.errors import CorpusError
 from retrieval.index.build import Built, Progress, build_index
+from retrieval.index.merge import merge_tail, tail_to_merge
 from retrieval.index.records import open_documents, open_passages
 from retrieval.index.segments import DF, SEGMENT, open_segments, segment_entry
-from retrieval.index.update import CannotUpdate, can_stay_native, update_segments
+from retrieval.index.update import CannotUpdate, can_stay_native, link_files, update_segments
 from retrieval.search import Retriever
 from retrieval.text.normalize import NORMALIZATION_VERSION
 
 FORMAT = 3  # bump when the files of a saved index change shape (3: segments)
 MANIFEST = "manifest.json"
+VERIFIED = "verified.json"  # which files have had their checksums read (_check_files)
 INDEX_DIR = "index"
 # Libraries whose updates may change stems (analysis), file layout (engines) or the text
 # read from documents (readers).
@@ -220,18 +222,41 @@ def read_manifest(location: IndexLocation, verify: bool = True) -> dict[str, Any
 
 def _check_files(folder: Path, manifest: dict[str, Any], verify: bool) -> None:
     """Raise IndexDamaged unless every file the manifest lists is there, of its size and (if
-    ``verify``) its checksum."""
+    ``verify``) its checksum.
+
+    Checksums are read once per file: VERIFIED records each checked file's size, time and
+    inode, and a file that still has all three is not read again (at a million passages
+    reading 2 GB would cost more than opening the index). A file written, cut or replaced
+    since changes them and is checked again."""
     try:
+        seen = _verified(folder) if verify else {}
+        checked: dict[str, list[int]] = {}
         for name, (size, crc) in manifest["files"].items():
             path = folder / name
             if not path.is_file():
                 raise IndexDamaged(f"{name} is missing")
-            if path.stat().st_size != size:
+            info = path.stat()
+            if info.st_size != size:
                 raise IndexDamaged(f"{name} has the wrong size")
-            if verify and checksum(path) != crc:
+            identity = [info.st_size, info.st_mtime_ns, info.st_ino, crc]
+            if verify and seen.get(name) != identity and checksum(path) != crc:
                 raise IndexDamaged(f"{name} does not match its checksum")
+            checked[name] = identity
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise IndexDamaged(f"unreadable manifest ({exc.__class__.__name__})") from exc
+    if verify and checked != seen:
+        with contextlib.suppress(OSError):  # read-only: checked again next time
+            temporary = folder / f".{VERIFIED}.{os.getpid()}"
+            temporary.write_text(json.dumps(checked), "utf-8")
+            os.replace(temporary, folder / VERIFIED)
+
+
+def _verified(folder: Path) -> dict[str, Any]:
+    try:
+        found = json.loads((folder / VERIFIED).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def load_saved(location: IndexLocation, config: RetrievalConfig, verify: bool = True) -> Retriever:
@@ -352,6 +377,9 @@ def _update(
             )
             if not can_stay_native(config, layout["passages"]):
                 return None
+            start = tail_to_merge(layout["segments"])
+            if start is not None:
+                files = _merge(temporary, layout, files, start)
             listing = corpus_files(corpus.expanduser().resolve())
             gone = changes.removed + changes.changed
             warnings = [w for w in manifest["warnings"] if not w.startswith(tuple(gone))]
@@ -394,6 +422,39 @@ def _update(
         unreadable=listing.unreadable,
         changes=changes,
     )
+
+
+def _merge(
+    temporary: Path, layout: dict[str, Any], files: dict[str, list[int]], start: int
+) -> dict[str, list[int]]:
+    """Merge ``layout``'s segments from ``start`` on (in ``temporary``); return the files."""
+    terms = len(np.load(temporary / layout["df"], mmap_mode="r"))
+    layout["segments"], written, gone = merge_tail(temporary, layout["segments"], start, terms)
+    kept = {name: entry for name, entry in files.items() if name not in set(gone)}
+    return {**kept, **file_entries(temporary, written)}
+
+
+def optimize_index(location: IndexLocation, warn: Warn) -> tuple[int, int] | None:
+    """Merge the saved index's segments into one, dropping removed passages for good.
+    Returns the segments before and after (None: there is no saved native index)."""
+    remove_interrupted_builds(location.slot.parent, warn)
+    try:
+        manifest = read_manifest(location)
+    except IndexDamaged:
+        return None
+    if not manifest.get("segments"):
+        return None
+    before = len(manifest["segments"])
+    removed = any(entry["removed"] for entry in manifest["segments"])
+    if before == 1 and not removed:
+        return before, before
+    with _build_folder(location.slot) as temporary:
+        link_files(location.folder, temporary, list(manifest["files"]))
+        layout = dict(manifest)
+        files = _merge(temporary, layout, dict(manifest["files"]), 0)
+        write_manifest(temporary, {**layout, "files": files})
+        _install(temporary, location.folder)
+    return before, 1
 
 
 @contextlib.contextmanager

@@ -73,7 +73,7 @@ def changes(before: list[list[Any]], now: list[list[Any]]) -> Changes:
     )
 
 
-def _link_all(base: Path, target: Path, names: list[str]) -> None:
+def link_files(base: Path, target: Path, names: list[str]) -> None:
     for name in names:
         path = target / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,7 +103,7 @@ def update_segments(
     base_dir = root if root.is_dir() else root.parent
     segments = [dict(entry) for entry in manifest["segments"]]
     generation = manifest["generation"] + 1
-    _link_all(base, temporary, list(manifest["files"]))
+    link_files(base, temporary, list(manifest["files"]))
     files: dict[str, list[int]] = dict(manifest["files"])
     vocabulary_terms: list[str] = []
     for entry in segments:
