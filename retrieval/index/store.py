@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 
-from retrieval import native
 from retrieval.config import RetrievalConfig
 from retrieval.corpus import Corpus, Skipped, Warn, corpus_files, sidecar_path
 from retrieval.engines import ENGINE_CLASSES
@@ -86,7 +85,7 @@ def settings_fingerprint(config: RetrievalConfig) -> str:
     """Everything besides the corpus that decides what the saved index holds."""
     versions = ",".join(f"{name}={_version(name)}" for name in LIBRARIES)
     settings = f"{config.fingerprint()};norm={NORMALIZATION_VERSION};format={FORMAT}"
-    return f"{settings};native={native.version()};{versions}"
+    return f"{settings};{versions}"
 
 
 @cache  # metadata lookups scan the installed packages
