@@ -277,9 +277,11 @@ class NativeEngine:
         return weight * tf * (k1 + 1) / (tf + k1 * norm)
 
     def term_scores(self, terms: Sequence[str], passages: np.ndarray) -> np.ndarray:
-        """Looked up by binary search in each term's postings of each block."""
+        """Looked up by (galloping) binary search in each term's postings of each block."""
         out = np.zeros((len(terms), len(passages)))
         passages = np.asarray(passages, dtype=np.int64)
+        if self._lib is not None and len(passages):
+            return self._term_scores_native(terms, passages, out)
         for row, term in enumerate(terms):
             found = self.vocabulary.get(term)
             if found is None:
@@ -296,6 +298,38 @@ class NativeEngine:
                 where = np.flatnonzero(inside)[has]
                 tf = np.asarray(block.tf[start:end])[at[has]]
                 out[row, where] = self._weights(found, tf, passages[where])
+        if self.dead is not None:
+            out[:, self.dead[passages]] = 0.0
+        return out
+
+    def _term_scores_native(
+        self, terms: Sequence[str], passages: np.ndarray, out: np.ndarray
+    ) -> np.ndarray:
+        order = np.argsort(passages, kind="stable")
+        candidates = np.ascontiguousarray(passages[order])
+        found = [(row, self.vocabulary[t]) for row, t in enumerate(terms) if t in self.vocabulary]
+        if not found:
+            return out
+        ranges, _ = self._ranges([term for _, term in found])
+        rows = np.array(
+            [row for row, term in found for block in self.blocks if _has(block, term)],
+            dtype=np.int64,
+        )
+        sorted_out = np.zeros_like(out)
+        variant = self._config.variant
+        self._lib.marjaa_term_weights(
+            ranges.ctypes.data,
+            len(ranges),
+            rows.ctypes.data,
+            candidates.ctypes.data,
+            len(candidates),
+            self._norm.ctypes.data,
+            VARIANTS[variant],
+            self._config.k1,
+            DELTA.get(variant, 0.5),
+            sorted_out.ctypes.data,
+        )
+        out[:, order] = sorted_out
         if self.dead is not None:
             out[:, self.dead[passages]] = 0.0
         return out
@@ -317,6 +351,12 @@ class NativeEngine:
         from retrieval.index.segments import open_engine
 
         return open_engine(folder, config)
+
+
+def _has(block: Block, term: int) -> bool:
+    """Whether ``block`` has postings of ``term`` (as _ranges counts ranges)."""
+    start, end = block.range(term)
+    return end > start
 
 
 _RANGE = np.dtype(

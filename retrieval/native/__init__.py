@@ -90,6 +90,9 @@ def library() -> ctypes.CDLL | None:
     lib.marjaa_score.restype = i64
     lib.marjaa_score.argtypes = [pointer, i64, pointer, pointer, i64, ctypes.c_int]
     lib.marjaa_score.argtypes += [f64, f64, pointer, pointer, i64]
+    lib.marjaa_term_weights.restype = None
+    lib.marjaa_term_weights.argtypes = [pointer, i64, pointer, pointer, i64, pointer]
+    lib.marjaa_term_weights.argtypes += [ctypes.c_int, f64, f64, pointer]
     lib.marjaa_top.restype = i64
     lib.marjaa_top.argtypes = [pointer, pointer, i64, i64, pointer, pointer]
     return lib

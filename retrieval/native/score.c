@@ -31,6 +31,24 @@ static inline double weight(int variant, double idf, double tf, double norm, dou
     return idf * tf * (k1 + 1) / (tf + k1 * norm);  /* Okapi; BM25+ without its constant */
 }
 
+/* The first index in docs[from..count) whose value is >= target (galloping: cheap when
+ * the answer is near ``from``). */
+static int64_t gallop(const int32_t *docs, int64_t count, int64_t from, int64_t target) {
+    int64_t step = 1, lo = from, hi = from;
+    while (hi < count && docs[hi] < target) {
+        lo = hi + 1;
+        hi += step;
+        step <<= 1;
+    }
+    if (hi > count) hi = count;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (docs[mid] < target) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
 /* Add the ranges' BM25 weights into ``scores`` (one per passage of the index, zero on
  * entry where not touched). ``norm``: 1 - b + b * length / average length of each passage;
  * ``dead``: 1 for a removed passage (or NULL). Returns how many passages were touched,
@@ -115,4 +133,26 @@ int64_t marjaa_top(double *scores, const int64_t *touched, int64_t n, int64_t k,
         ids[j + 1] = p;
     }
     return found;
+}
+
+/* The weight of each range's term in each of ``candidates`` (``m`` passages of the index,
+ * ascending): out[row[r] * m + j] for range r, where the passage has the term (the rest of
+ * ``out`` is left as it is). Found by galloping search through the range's postings. */
+void marjaa_term_weights(const Range *ranges, int64_t n_ranges, const int64_t *row,
+                         const int64_t *candidates, int64_t m, const float *norm,
+                         int variant, double k1, double delta, double *out) {
+    for (int64_t r = 0; r < n_ranges; r++) {
+        const Range *range = &ranges[r];
+        int64_t at = 0;
+        for (int64_t j = 0; j < m; j++) {
+            int64_t local = candidates[j] - range->base;
+            if (local < 0) continue;
+            if (local >= range->size) break;
+            at = gallop(range->docs, range->count, at, local);
+            if (at >= range->count) break;
+            if (range->docs[at] == local)
+                out[row[r] * m + j] = weight(variant, range->idf, (double)range->tf[at],
+                                             norm[candidates[j]], k1, delta);
+        }
+    }
 }

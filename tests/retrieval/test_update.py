@@ -145,11 +145,16 @@ def test_the_numpy_scoring_gives_the_compiled_core_scores(corpus, tmp_path):
     assert engine._lib is not None, "the compiled core should build here (gcc)"
     plans = [retriever.plan(q).terms for q in QUESTIONS]
     compiled = [engine.top(terms, 10) for terms in plans]
+    candidates = [np.array([i for i, _ in found][::-1], dtype=np.int64) for found in compiled]
+    weights = [engine.term_scores(t, c) for t, c in zip(plans, candidates, strict=True)]
     engine._lib = None
     with_numpy = [engine.top(terms, 10) for terms in plans]
     for a, b in zip(compiled, with_numpy, strict=True):
         assert [i for i, _ in a] == [i for i, _ in b]
         assert np.allclose([s for _, s in a], [s for _, s in b])
+    for terms, found, expected in zip(plans, candidates, weights, strict=True):
+        assert np.allclose(engine.term_scores(terms, found), expected)
+    assert any(w.any() for w in weights)
 
 
 def _update_process(corpus: Path, data: Path) -> subprocess.Popen:
