@@ -134,6 +134,8 @@ def load_settings(
             f"MARJAA_LOG_USER_IDS must be one of {', '.join(USER_ID_MODES)}, not {log_user_ids!r}"
         )
     engine = get("MARJAA_ENGINE", "auto")
+    # the sparse-matrix engine of before 2026-12 became the native engine (same rankings)
+    engine = "native" if engine == "bm25s" else engine
     if engine not in ENGINES:
         raise ConfigError(f"MARJAA_ENGINE must be one of {', '.join(ENGINES)}, not {engine!r}")
     log_format = get("MARJAA_LOG_FORMAT", "text").lower()
