@@ -27,7 +27,11 @@ from retrieval.native import library
 
 VARIANTS = {"okapi": 0, "bm25l": 1, "bm25plus": 2}
 DELTA = {"bm25l": 0.5, "bm25plus": 1.0}  # rank-bm25's defaults
-TF_MAX = np.iinfo(np.uint16).max  # frequencies are kept in two bytes (capped there)
+# Three bytes a posting: a block holds at most BLOCK_PASSAGES passages, so a passage's number
+# within it fits two bytes, and a frequency is kept in one (a passage of at most 1,500
+# characters cannot hold a word 255 times unless it is nothing else; capped there).
+BLOCK_PASSAGES = 1 << 16
+TF_MAX = np.iinfo(np.uint8).max
 LENGTHS = "lengths.npy"  # a segment's passage lengths
 TERMS = "terms.json"  # the terms a segment added to the index's vocabulary
 
@@ -49,8 +53,8 @@ class Block:
     """Postings of ``size`` consecutive passages from passage ``base`` of the index."""
 
     indptr: np.ndarray  # int64, one more than the terms known when it was written
-    docs: np.ndarray  # int32: passage numbers within the block
-    tf: np.ndarray  # uint16
+    docs: np.ndarray  # uint16: passage numbers within the block
+    tf: np.ndarray  # uint8
     base: int
     size: int
 
@@ -73,7 +77,7 @@ class Block:
     def load(cls, stem: Path, base: int, size: int) -> Block:
         arrays = [np.load(stem.with_name(f"{stem.name}.{n}.npy"), mmap_mode="r") for n in cls.FILES]
         indptr, docs, tf = arrays
-        if docs.dtype != np.int32 or tf.dtype != np.uint16 or len(docs) != len(tf):
+        if docs.dtype != np.uint16 or tf.dtype != np.uint8 or len(docs) != len(tf):
             raise ValueError(f"{stem.name}: postings of the wrong shape")
         if int(indptr[-1]) != len(docs):
             raise ValueError(f"{stem.name}: offsets do not match the postings")
@@ -91,10 +95,11 @@ def make_block(batches: Sequence[Batch], terms: int, base: int) -> Block:
         df += np.bincount(batch.ids, minlength=terms)[:terms]
     indptr = np.zeros(terms + 1, dtype=np.int64)
     np.cumsum(df, out=indptr[1:])
-    docs = np.empty(indptr[-1], dtype=np.int32)
-    tf = np.empty(indptr[-1], dtype=np.uint16)
+    docs = np.empty(indptr[-1], dtype=np.uint16)
+    tf = np.empty(indptr[-1], dtype=np.uint8)
     heads = indptr[:-1].copy()
     first = 0
+    assert sum(b.size for b in batches) <= BLOCK_PASSAGES, "a block's passages fit two bytes"
     for batch in batches:
         ids, passages, counts_tf = batch.ids, batch.passages, batch.tf
         assert passages is not None and counts_tf is not None, "counted batches only"
@@ -241,8 +246,8 @@ class NativeEngine:
                 if end > start:
                     rows.append(
                         (
-                            block.docs.ctypes.data + 4 * start,
-                            block.tf.ctypes.data + 2 * start,
+                            block.docs.ctypes.data + 2 * start,
+                            block.tf.ctypes.data + start,
                             end - start,
                             block.base,
                             block.size,

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.engines.native import LENGTHS, TERMS, Block
+from retrieval.engines.native import BLOCK_PASSAGES, LENGTHS, TERMS, Block
 from retrieval.index.postings import BLOCK, BLOCK_POSTINGS
 from retrieval.index.records import DOCUMENTS, PASSAGES, RecordWriter, open_documents, open_passages
 from retrieval.index.segments import KEYS, SEGMENT, segment_entry
@@ -73,7 +73,7 @@ def merge_tail(
         np.cumsum(np.bincount(term, minlength=terms), out=indptr[1:])
         block = Block(
             indptr,
-            (docs[order] - group_first).astype(np.int32),
+            (docs[order] - group_first).astype(np.uint16),
             tf[order],
             group_first,
             group_end - group_first,
@@ -116,6 +116,8 @@ def merge_tail(
             term = np.repeat(np.arange(len(block.indptr) - 1), np.diff(block.indptr))
             renumbered = numbers[np.asarray(block.docs)]
             kept = renumbered >= 0
+            if group_first is not None and int(alive[-1]) + 1 - group_first > BLOCK_PASSAGES:
+                flush()  # a block's passages fit two bytes
             if group_first is None:
                 group_first = int(alive[0])
             group_end = int(alive[-1]) + 1

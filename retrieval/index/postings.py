@@ -11,11 +11,11 @@ import numpy as np
 
 from retrieval.config import BM25Config
 from retrieval.engines import Batch, Engine, Vocabulary, engine_class
-from retrieval.engines.native import Block, NativeEngine, make_block
+from retrieval.engines.native import BLOCK_PASSAGES, Block, NativeEngine, make_block
 from retrieval.engines.rank_bm25 import RankBM25Engine
 
-# Postings waiting in memory before they become a block: about 10 bytes each while waiting,
-# 6 in the block. Fewer, larger blocks answer a little faster; smaller ones bound memory.
+# Postings waiting in memory before they become a block (at most BLOCK_PASSAGES passages):
+# about 10 bytes each while waiting, 3 in the block. Fewer blocks answer a little faster.
 BLOCK_POSTINGS = 16_000_000
 BLOCK = "block-{:03d}"
 
@@ -33,6 +33,7 @@ class Postings:
         self._raw: list[Batch] = []
         self._pending: list[Batch] = []
         self._pending_postings = 0
+        self._pending_passages = 0
         self._blocks: list[Block] = []  # in memory (no folder)
         self._stems: list[tuple[Path, int, int]] = []  # on disk: stem, base, size
         self._lengths: list[np.ndarray] = []
@@ -58,17 +59,25 @@ class Postings:
             self._raw.append(batch)
 
     def _keep(self, batch: Batch) -> None:
+        room = BLOCK_PASSAGES - self._pending_passages
+        if batch.size > room:  # a block's passages fit two bytes: the rest starts the next
+            keep = np.arange(batch.size) < room
+            self._keep(batch.select(keep))
+            self._flush()
+            self._keep(batch.select(~keep))
+            return
         self._pending.append(batch)
         self._lengths.append(batch.lengths)
         self._pending_postings += len(batch.ids)
-        if self._pending_postings >= BLOCK_POSTINGS:
+        self._pending_passages += batch.size
+        if self._pending_postings >= BLOCK_POSTINGS or self._pending_passages == BLOCK_PASSAGES:
             self._flush()
 
     def _flush(self) -> None:
         if not self._pending:
             return
         block = make_block(self._pending, len(self._vocabulary), self._flushed)
-        self._pending, self._pending_postings = [], 0
+        self._pending, self._pending_postings, self._pending_passages = [], 0, 0
         self._flushed += block.size
         if self._folder is None:
             self._blocks.append(block)

@@ -14,8 +14,8 @@ enum { OKAPI = 0, BM25L = 1, BM25PLUS = 2 };
 
 /* One (term, block) range. */
 typedef struct {
-    const int32_t *docs;  /* passages of the block, ascending */
-    const uint16_t *tf;   /* the term's frequency in each */
+    const uint16_t *docs; /* passages of the block (at most 65,536), ascending */
+    const uint8_t *tf;    /* the term's frequency in each (capped at 255) */
     int64_t count;        /* postings in the range */
     int64_t base;         /* the block's first passage in the whole index */
     int64_t size;         /* passages in the block: a posting beyond it is never read */
@@ -33,7 +33,7 @@ static inline double weight(int variant, double idf, double tf, double norm, dou
 
 /* The first index in docs[from..count) whose value is >= target (galloping: cheap when
  * the answer is near ``from``). */
-static int64_t gallop(const int32_t *docs, int64_t count, int64_t from, int64_t target) {
+static int64_t gallop(const uint16_t *docs, int64_t count, int64_t from, int64_t target) {
     int64_t step = 1, lo = from, hi = from;
     while (hi < count && docs[hi] < target) {
         lo = hi + 1;

@@ -202,3 +202,26 @@ def test_kill_during_an_update_leaves_the_previous_index_whole(corpus, tmp_path)
     assert "updated" in out or finished
     assert not [p for p in slot.iterdir() if p.name.startswith(".")]  # nothing left behind
     assert answers(opened(corpus, data)) == answers(rebuilt(corpus))
+
+
+def test_small_blocks_split_and_merge_to_the_same_answers(corpus, tmp_path, monkeypatch):
+    """Blocks hold at most BLOCK_PASSAGES passages (their numbers fit two bytes): with 7, the
+    seeds' 54 passages make 8 blocks at build, and merges regroup them within the limit."""
+    expected = answers(rebuilt(corpus))
+    from retrieval.engines import native
+    from retrieval.index import postings
+
+    for module in (native, postings, merge):
+        monkeypatch.setattr(module, "BLOCK_PASSAGES", 7)
+    data = tmp_path / "data"
+    retriever = opened(corpus, data)
+    assert len(retriever.engine.blocks) == 8
+    assert all(block.size <= 7 for block in retriever.engine.blocks)
+    assert answers(retriever) == expected
+    sorted(corpus.glob("0*.txt"))[1].unlink()
+    retriever = opened(corpus, data)
+    assert answers(retriever) == answers(rebuilt(corpus))
+    optimize_index(locate(corpus, data, CONFIG), lambda message: None)
+    retriever = opened(corpus, data)
+    assert all(block.size <= 7 for block in retriever.engine.blocks)
+    assert answers(retriever) == answers(rebuilt(corpus))
