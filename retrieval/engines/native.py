@@ -201,7 +201,7 @@ class NativeEngine:
             return []
         if self._lib is None:
             return top_k(self.scores(terms), k)
-        ranges, postings = self._ranges(ids)
+        ranges, postings, _ = self._ranges(ids)
         buffers = self._buffers
         if buffers.scores is None or len(buffers.scores) != self.total:
             buffers.scores = np.zeros(self.total, dtype=np.float64)
@@ -236,26 +236,30 @@ class NativeEngine:
         )
         return [(int(out_ids[i]), float(out_scores[i])) for i in range(found)]
 
-    def _ranges(self, ids: list[int]) -> tuple[np.ndarray, int]:
-        rows = []
-        postings = 0
-        for term in ids:
-            weight = float(self._idf[term])
-            for block in self.blocks:
-                start, end = block.range(term)
-                if end > start:
-                    rows.append(
-                        (
-                            block.docs.ctypes.data + 2 * start,
-                            block.tf.ctypes.data + start,
-                            end - start,
-                            block.base,
-                            block.size,
-                            weight,
-                        )
-                    )
-                    postings += end - start
-        return np.array(rows, dtype=_RANGE), postings
+    def _ranges(self, ids: list[int]) -> tuple[np.ndarray, int, np.ndarray]:
+        """One range per (term, block) holding postings, term after term (the order scores
+        are added in), how many postings they hold, and the term (index in ``ids``) of each
+        range. Looked up block by block, all the terms at once."""
+        terms = np.asarray(ids, dtype=np.int64)
+        shape = (len(self.blocks), len(terms))
+        starts, ends = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
+        for row, block in enumerate(self.blocks):
+            known = terms < len(block.indptr) - 1
+            starts[row, known] = block.indptr[terms[known]]
+            ends[row, known] = block.indptr[terms[known] + 1]
+        counts = (ends - starts).T  # term-major
+        term_row, block_row = np.nonzero(counts)
+        found = np.zeros(len(term_row), dtype=_RANGE)
+        docs = np.array([b.docs.ctypes.data for b in self.blocks], dtype=np.uintp)
+        tf = np.array([b.tf.ctypes.data for b in self.blocks], dtype=np.uintp)
+        first = starts.T[term_row, block_row].astype(np.uintp)
+        found["docs"] = docs[block_row] + first * np.uintp(2)
+        found["tf"] = tf[block_row] + first
+        found["count"] = counts[term_row, block_row]
+        found["base"] = np.array([b.base for b in self.blocks], dtype=np.int64)[block_row]
+        found["size"] = np.array([b.size for b in self.blocks], dtype=np.int64)[block_row]
+        found["idf"] = self._idf[terms][term_row]
+        return found, int(found["count"].sum()), term_row
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """BM25 of every passage (numpy; ``top`` is what answering uses)."""
@@ -315,11 +319,8 @@ class NativeEngine:
         found = [(row, self.vocabulary[t]) for row, t in enumerate(terms) if t in self.vocabulary]
         if not found:
             return out
-        ranges, _ = self._ranges([term for _, term in found])
-        rows = np.array(
-            [row for row, term in found for block in self.blocks if _has(block, term)],
-            dtype=np.int64,
-        )
+        ranges, _, term_row = self._ranges([term for _, term in found])
+        rows = np.array([row for row, _ in found], dtype=np.int64)[term_row]
         sorted_out = np.zeros_like(out)
         variant = self._config.variant
         self._lib.marjaa_term_weights(
@@ -356,12 +357,6 @@ class NativeEngine:
         from retrieval.index.segments import open_engine
 
         return open_engine(folder, config)
-
-
-def _has(block: Block, term: int) -> bool:
-    """Whether ``block`` has postings of ``term`` (as _ranges counts ranges)."""
-    start, end = block.range(term)
-    return end > start
 
 
 _RANGE = np.dtype(
