@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	@$(BIN)/python -m retrieval.native
+	@$(BIN)/python -m retrieval.native  # the compiled core (retrieval/native/)
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from retrieval.corpus.readers import RawDocument, Skipped, Warn
 from retrieval.corpus.segment import TITLE_MAX_CHARS, Section, segment
@@ -123,16 +124,40 @@ class PreparedDocument:
         """The title ranking adds to each passage ("" when there is no real title)."""
         return self.raw.title or self.headline or ""
 
+    def section_text(self, index: int) -> str:
+        return self.sections[index].text
+
+
+class Prepared(Protocol):
+    """What assembly reads of a prepared document (PreparedDocument, or the compact form
+    in which index builds send it between processes)."""
+
+    raw: RawDocument
+    headline: str | None
+    keys: list[bytes]  # one per section
+
+    def section_text(self, index: int) -> str: ...
+
 
 def _digest(text: str) -> bytes:
     # 16 bytes instead of the normalized text keep de-duplication small for big corpora
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-def prepare_document(raw: RawDocument) -> PreparedDocument:
-    """Segment one document (the costly part of loading; documents are independent)."""
+def section_key(text: str) -> bytes:
+    """What de-duplication compares of a section: the digest of its normalized text (b""
+    when it has no words). Index builds compare keys of the same equality from the scanner
+    (index/scan.py): two texts share a key exactly when their tokens are the same."""
+    return _digest(key) if (key := normalize(text)) else b""
+
+
+def prepare_document(raw: RawDocument, keys: list[bytes] | None = None) -> PreparedDocument:
+    """Segment one document (the costly part of loading; documents are independent).
+    ``keys``: an empty list that the caller fills with the sections' keys (computed with
+    their analysis) instead of section_key here."""
     headline, sections = _sections(raw)
-    keys = [_digest(key) if (key := normalize(section.text)) else b"" for section in sections]
+    if keys is None:
+        keys = [section_key(section.text) for section in sections]
     return PreparedDocument(replace(raw, text=None, contexts=()), headline, sections, keys)
 
 
@@ -141,12 +166,13 @@ class CorpusDocument:
     """A document as it enters the corpus: which of its sections were kept, and how."""
 
     document: Document
-    prepared: PreparedDocument
+    prepared: Prepared  # a PreparedDocument for sections() and passages()
     kept: list[int]  # the sections that became its passages, in order
     titled: bool
 
     def sections(self) -> Iterator[tuple[int, Section]]:
         """(paragraph number, section) of each passage."""
+        assert isinstance(self.prepared, PreparedDocument)
         for number, index in enumerate(self.kept, start=1):
             yield number, self.prepared.sections[index]
 
@@ -170,7 +196,7 @@ class Assembler:
         self._seen: set[bytes] = set()
         self._before = seen or (lambda key: False)
 
-    def add(self, doc: PreparedDocument) -> CorpusDocument | None:
+    def add(self, doc: Prepared) -> CorpusDocument | None:
         raw = doc.raw
         kept: list[int] = []
         for index, key in enumerate(doc.keys):
@@ -178,14 +204,14 @@ class Assembler:
                 self._seen.add(key)
                 kept.append(index)
         if not kept:
-            if doc.sections:
+            if doc.keys:
                 self._warn(f"{raw.source}: every passage repeats an earlier document, skipped")
             else:
                 self._warn(f"{raw.source}: no usable text, skipped")
             return None
         title = raw.title or doc.headline
         titled = title is not None
-        title = title or fallback_title(doc.sections[kept[0]].text)
+        title = title or fallback_title(doc.section_text(kept[0]))
         document = Document(
             raw.doc_id,
             title,

@@ -130,7 +130,15 @@ def _block_units(lines: list[str]) -> list[_Unit]:
 
 
 def _units(text: str, paged: bool) -> list[_Unit]:
-    arabic = arabic_chars(text) * 3 > len(text)
+    arabic: list[bool] = []  # whether the document is Arabic, counted once a line asks
+
+    def site_name(line: str) -> bool:
+        if not is_site_name(line, True):
+            return False
+        if not arabic:
+            arabic.append(arabic_chars(text) * 3 > len(text))
+        return arabic[0]
+
     units: list[_Unit] = []
     pages = text.split(PAGE_BREAK) if paged else [text]
     for number, page in enumerate(pages, start=1):
@@ -138,7 +146,7 @@ def _units(text: str, paged: bool) -> list[_Unit]:
         first = len(units)
         for raw in [*page.splitlines(), ""]:
             line = raw.strip()
-            if line and not is_furniture(line) and not is_site_name(line, arabic):
+            if line and not is_furniture(line) and not site_name(line):
                 block.append(line)
             elif not line and block:
                 units.extend(_block_units(block))

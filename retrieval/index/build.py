@@ -42,7 +42,10 @@ from retrieval.index.records import (
     PASSAGES,
     RecordWriter,
     document_row,
+    passage_line,
     passage_row,
+    passage_tail,
+    tail_text,
 )
 from retrieval.index.segments import KEYS, Changes
 from retrieval.index.workers import available_cores, ordered_map
@@ -80,16 +83,51 @@ def _section_texts(prepared: list[PreparedDocument]) -> list[PassageText]:
     return [(s.text, s.heading, doc.ranked_title) for doc in prepared for s in doc.sections]
 
 
+@dataclass(frozen=True)
+class ShippedDocument:
+    """A prepared document as a worker sends it back for writing to disk: its sections as
+    the ends of their passage lines (records.passage_tail), not objects to unpickle and
+    serialize again."""
+
+    raw: RawDocument
+    headline: str | None
+    keys: list[bytes]
+    tails: list[bytes]
+
+    @staticmethod
+    def of(doc: PreparedDocument) -> ShippedDocument:
+        tails = [passage_tail(s.heading, s.text, s.page) for s in doc.sections]
+        return ShippedDocument(doc.raw, doc.headline, doc.keys, tails)
+
+    def section_text(self, index: int) -> str:
+        return tail_text(self.tails[index])
+
+
+Prepared = PreparedDocument | ShippedDocument
+
+
 def prepare_in_worker(
-    job: tuple[list[RawDocument], bool | None],
-) -> tuple[list[PreparedDocument], WorkerBatch | None]:
+    job: tuple[list[RawDocument], bool | None, bool],
+) -> tuple[list[Prepared], WorkerBatch | None]:
     """Segment documents and analyse all their sections (in a worker process); ``counted``
-    None: segment only."""
-    raws, counted = job
-    prepared = [prepare_document(raw) for raw in raws]
+    None: segment only; ``ship``: documents as ShippedDocument (for an index on disk)."""
+    raws, counted, ship = job
     if counted is None:
-        return prepared, None
-    return prepared, encode_in_worker(_section_texts(prepared), counted)
+        prepared = [prepare_document(raw) for raw in raws]
+        batch = None
+    else:
+        prepared = [prepare_document(raw, []) for raw in raws]
+        batch, keys = encode_in_worker(_section_texts(prepared), counted)
+        _fill_keys(prepared, keys)
+    return ([ShippedDocument.of(doc) for doc in prepared] if ship else prepared), batch
+
+
+def _fill_keys(prepared: list[PreparedDocument], keys: list[bytes]) -> None:
+    """Give documents prepared without keys those of their sections (in order)."""
+    first = 0
+    for doc in prepared:
+        doc.keys.extend(keys[first : first + len(doc.sections)])
+        first += len(doc.sections)
 
 
 def _chunks(items: Iterable[Item], size: Callable[[Item], int]) -> Iterator[list[Item]]:
@@ -116,10 +154,11 @@ def _prepared(
     vocabulary: Vocabulary | None,
     workers: int,
     counted: Callable[[], bool],
-) -> Iterator[tuple[list[PreparedDocument], Batch | None]]:
+    ship: bool = False,
+) -> Iterator[tuple[list[Prepared], Batch | None]]:
     """Prepared documents with the term ids of all their sections (none without a
     ``vocabulary``), batch after batch, counted when ``counted()`` says so as the batch is
-    handed out."""
+    handed out; ``ship``: from workers as ShippedDocument (records written to disk)."""
     if workers < 2:
         encoder = (
             TermEncoder(Analyzer(config), vocabulary, tokenize=recent_tokens)
@@ -127,12 +166,17 @@ def _prepared(
             else None
         )
         for batch in _chunks(raws, _raw_size):
-            prepared = [prepare_document(raw) for raw in batch]
-            terms = encoder.batch(_section_texts(prepared), counted()) if encoder else None
+            if encoder is None:
+                yield [prepare_document(raw) for raw in batch], None
+                continue
+            prepared = [prepare_document(raw, []) for raw in batch]
+            terms, keys = encoder.encode(_section_texts(prepared), counted())
+            _fill_keys(prepared, keys)
             yield prepared, terms
         return
     jobs = (
-        (batch, counted() if vocabulary is not None else None) for batch in _chunks(raws, _raw_size)
+        (batch, counted() if vocabulary is not None else None, ship)
+        for batch in _chunks(raws, _raw_size)
     )
     translate = WorkerTerms(vocabulary).translate if vocabulary is not None else None
     for prepared, batch in ordered_map(
@@ -167,6 +211,11 @@ class _OnDisk:
     def add(self, item: CorpusDocument) -> None:
         self._documents.add(document_row(item.document, item.titled))
         document_index = len(self._documents) - 1
+        doc = item.prepared
+        if isinstance(doc, ShippedDocument):
+            for number, index in enumerate(item.kept, start=1):
+                self._passages.add_line(passage_line(document_index, number, doc.tails[index]))
+            return
         for number, section in item.sections():
             self._passages.add(
                 passage_row(document_index, number, section.heading, section.text, section.page)
@@ -227,8 +276,9 @@ def build_index(
     sources: dict[str, list[int]] = {}
     keys: list[bytes] = []
     counted = (lambda: postings.counted) if postings else (lambda: False)
-    for prepared, batch in _prepared(raws, config.analyzer, vocabulary, workers, counted):
-        keep = np.zeros(sum(len(doc.sections) for doc in prepared), dtype=bool)
+    ship = folder is not None
+    for prepared, batch in _prepared(raws, config.analyzer, vocabulary, workers, counted, ship):
+        keep = np.zeros(sum(len(doc.keys) for doc in prepared), dtype=bool)
         first = 0
         for doc in prepared:
             item = assembler.add(doc)
@@ -241,7 +291,7 @@ def build_index(
                 span = sources.setdefault(item.document.source, [start[0], 0, start[1], 0])
                 span[1], span[3] = end
                 keys += [doc.keys[i][:8] for i in item.kept]
-            first += len(doc.sections)
+            first += len(doc.keys)
         if postings is not None and batch is not None:
             postings.add(batch.select(keep))
         if progress:

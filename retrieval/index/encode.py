@@ -13,8 +13,10 @@ import numpy as np
 from retrieval.analysis import Analyzer
 from retrieval.config import AnalyzerConfig
 from retrieval.corpus import Passage
+from retrieval.corpus.assemble import section_key
 from retrieval.engines.postings import Batch, Vocabulary, make_batch
-from retrieval.text.normalize import recent_tokens, written_word_tokens, written_words
+from retrieval.index import scan
+from retrieval.text.normalize import recent_tokens, word_tokens, written_word_tokens, written_words
 
 # A passage as the index sees it: text, heading, and the title ("" when ranking ignores it).
 PassageText = tuple[str, str | None, str]
@@ -67,6 +69,13 @@ class Growing:
         return self._array
 
 
+def _positions(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """starts[i], starts[i] + 1, ... (counts[i] of them), for every i, one after another."""
+    total = int(counts.sum())
+    offsets = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(starts, counts) + np.arange(total) - offsets
+
+
 class TermEncoder:
     """Turns passages into term ids.
 
@@ -82,6 +91,7 @@ class TermEncoder:
         analyzer: Analyzer,
         vocabulary: Vocabulary | None = None,
         tokenize: Callable[[str], Sequence[str]] | None = None,
+        native: bool = True,
     ) -> None:
         self.analyzer = analyzer
         self.vocabulary = vocabulary if vocabulary is not None else Vocabulary()
@@ -89,6 +99,10 @@ class TermEncoder:
         self._fields = len(analyzer.fields([]))
         config = analyzer.config
         self._heading_weight, self._title_weight = config.heading_weight, config.title_weight
+        # the texts' written words looked up in C (scan.py) when the compiled core is there
+        self._scanner = (
+            scan.WordScanner(self._define_words) if native and scan.available() else None
+        )
         self._forget()
 
     def _forget(self) -> None:
@@ -97,15 +111,27 @@ class TermEncoder:
         self._token_terms = Growing(self._fields)  # token id -> term id of each field
         self._words: dict[str, tuple[int, ...]] = {}  # written word -> its token ids
         self._parts: dict[str, list[int]] = {}  # headings and titles (repeated) -> token ids
+        if self._scanner is not None:
+            self._scanner.clear()
 
     def _learn(self, tokens: Iterable[str]) -> None:
         fresh = [t for t in dict.fromkeys(tokens) if t not in self._token_ids]
         self.analyzer.learn(fresh)
         add = self.vocabulary.add
+        first = len(self._token_terms.items)
         for token in fresh:
             self._token_ids[token] = len(self._token_terms.items)
             fields = self.analyzer.fields([token])
             self._token_terms.items.append(tuple(add(field[0]) for field in fields))
+        if self._scanner is not None:
+            self._scanner.add_hashes(first, fresh)
+
+    def _define_words(self, words: list[str]) -> list[list[int]]:
+        """The token ids of new written words (for the scanner)."""
+        tokens = [word_tokens(word) for word in words]
+        self._learn(t for found in tokens for t in found)
+        ids = self._token_ids
+        return [[ids[t] for t in found] for found in tokens]
 
     def _tokens(self, text: str) -> list[int]:
         """The token ids of ``text``."""
@@ -134,24 +160,75 @@ class TermEncoder:
 
     def batch(self, passages: list[PassageText], counted: bool = False) -> Batch:
         """The passages' term ids (in Analyzer.passage_terms order) against the vocabulary."""
-        if self.analyzer.config.char_ngrams:  # a study setting: n-grams vary per word
-            return self._slow_batch(passages, counted)
-        if max(len(self._token_ids), len(self._words), len(self._parts)) >= WORD_CACHE_SIZE:
-            self._forget()
+        return self.encode(passages, counted)[0]
+
+    def _cached(self) -> int:
+        scanned = len(self._scanner) if self._scanner is not None else 0
+        return max(len(self._token_ids), len(self._words), len(self._parts), scanned)
+
+    def _extras(self, heading: str | None, title: str) -> list[int]:
+        """The heading's and title's token ids a passage adds (repeated by their weights)."""
+        extra: list[int] = []
+        if heading and self._heading_weight:
+            extra = self._part(heading, self._heading_weight)
+        if title and self._title_weight:
+            extra = extra + self._part(title, self._title_weight)
+        return extra
+
+    def _python_tokens(self, passages: list[PassageText]) -> tuple[np.ndarray, np.ndarray]:
         found: list[int] = []  # token ids of all passages
         ends = []
         for text, heading, title in passages:
             found += self._tokens(text)
-            if heading and self._heading_weight:
-                found += self._part(heading, self._heading_weight)
-            if title and self._title_weight:
-                found += self._part(title, self._title_weight)
+            found += self._extras(heading, title)
             ends.append(len(found))
-        tokens = np.array(found, dtype=np.int64)
+        return np.array(found, dtype=np.int64), np.array(ends, dtype=np.int64)
+
+    def _scanned_tokens(
+        self, passages: list[PassageText]
+    ) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
+        """Token ids and passage ends as _python_tokens gives them, the texts' words looked
+        up in C, with each text's de-duplication key."""
+        assert self._scanner is not None
+        texts = [p[0] for p in passages]
+        scanned = self._scanner.scan(texts)
+        text_tokens, text_counts, keys = scanned.tokens, scanned.counts, scanned.keys
+        if scanned.python:  # texts with presentation forms: tokenized in Python
+            pieces = np.split(text_tokens, np.cumsum(text_counts)[:-1])
+            for i in scanned.python:
+                ids = self._tokens(texts[i])
+                pieces[i] = np.array(ids, dtype=np.int32)
+                keys[i] = self._scanner.key(ids)
+            text_counts = np.fromiter(map(len, pieces), np.int64, len(pieces))
+            text_tokens = np.concatenate(pieces) if pieces else text_tokens
+        extras = [self._extras(heading, title) for _, heading, title in passages]
+        extra_counts = np.fromiter(map(len, extras), np.int64, len(extras))
+        per_passage = text_counts + extra_counts
+        ends = np.cumsum(per_passage)
+        starts = ends - per_passage
+        tokens = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
+        tokens[_positions(starts, text_counts)] = text_tokens
+        flat = np.fromiter(chain.from_iterable(extras), np.int64, int(extra_counts.sum()))
+        tokens[_positions(starts + text_counts, extra_counts)] = flat
+        return tokens, ends, keys
+
+    def encode(
+        self, passages: list[PassageText], counted: bool = False
+    ) -> tuple[Batch, list[bytes]]:
+        """The passages' term ids (in Analyzer.passage_terms order) against the vocabulary,
+        and the de-duplication key of each one's text (assemble.section_key's equality)."""
+        if self.analyzer.config.char_ngrams:  # a study setting: n-grams vary per word
+            return self._slow_batch(passages, counted), [section_key(p[0]) for p in passages]
+        if self._cached() >= WORD_CACHE_SIZE:
+            self._forget()
+        if self._scanner is not None and passages:
+            tokens, passage_end, keys = self._scanned_tokens(passages)
+        else:
+            tokens, passage_end = self._python_tokens(passages)
+            keys = [section_key(p[0]) for p in passages]
         # each field's terms of a passage after one another, as Analyzer.terms orders them
-        passage_end = np.array(ends, dtype=np.int64)
         per_passage = np.diff(passage_end, prepend=0)
-        passage = np.repeat(np.arange(len(ends)), per_passage)
+        passage = np.repeat(np.arange(len(passage_end)), per_passage)
         passage_start = (passage_end - per_passage)[passage]
         within = np.arange(len(tokens)) - passage_start
         table = self._token_terms.array()
@@ -159,7 +236,7 @@ class TermEncoder:
         for f in range(self._fields):
             ids[self._fields * passage_start + f * per_passage[passage] + within] = table[tokens, f]
         lengths = (per_passage * self._fields).astype(np.int32)
-        return make_batch(ids, lengths, counted)
+        return make_batch(ids, lengths, counted), keys
 
     def _slow_batch(self, passages: list[PassageText], counted: bool) -> Batch:
         encoded = [
@@ -181,11 +258,12 @@ def start_worker(config: AnalyzerConfig, recent: bool = False) -> None:
     _worker = TermEncoder(Analyzer(config), tokenize=recent_tokens if recent else None)
 
 
-def encode_in_worker(passages: list[PassageText], counted: bool) -> WorkerBatch:
-    """Encode in a worker process; the caller translates with WorkerTerms.translate."""
+def encode_in_worker(passages: list[PassageText], counted: bool) -> tuple[WorkerBatch, list[bytes]]:
+    """Encode in a worker process, with the texts' keys; the caller translates the batch
+    with WorkerTerms.translate."""
     global _worker_terms_sent
     assert _worker is not None, "start_worker was not called in this process"
-    batch = _worker.batch(passages, counted)
+    batch, keys = _worker.encode(passages, counted)
     terms = _worker.vocabulary.terms
     new_terms, _worker_terms_sent = terms[_worker_terms_sent:], len(terms)
-    return WorkerBatch(os.getpid(), new_terms, batch)
+    return WorkerBatch(os.getpid(), new_terms, batch), keys

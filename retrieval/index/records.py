@@ -32,7 +32,10 @@ class RecordWriter:
         self._offsets = [0]
 
     def add(self, row: list[Any]) -> None:
-        line = orjson.dumps(row) + b"\n"
+        self.add_line(orjson.dumps(row) + b"\n")
+
+    def add_line(self, line: bytes) -> None:
+        """A row already in JSON, its line end included."""
         self._file.write(line)
         self._offsets.append(self._offsets[-1] + len(line))
 
@@ -107,6 +110,21 @@ def passage_row(
 ) -> list[Any]:
     """What a passage adds to its document (the rest of its citation is the document's)."""
     return [document_index, paragraph, heading, text, page]
+
+
+def passage_tail(heading: str | None, text: str, page: int | None) -> bytes:
+    """The end of a passage's line, what its document and number do not decide: the line is
+    passage_line(document_index, paragraph, tail), the bytes of passage_row's JSON."""
+    return orjson.dumps([heading, text, page])[1:] + b"\n"
+
+
+def passage_line(document_index: int, paragraph: int, tail: bytes) -> bytes:
+    return b"[%d,%d,%b" % (document_index, paragraph, tail)
+
+
+def tail_text(tail: bytes) -> str:
+    """The passage text of a tail."""
+    return orjson.loads(b"[" + tail)[1]
 
 
 def open_documents(folder: Path) -> Records[Document]:
