@@ -67,7 +67,7 @@ bench: $(STAMP)
 
 # The side by side with tantivy at 1M passages (issue 15's targets are set there): builds
 # alternate twice, then the query loops, then documents added and removed, each a full
-# rebuild until indexes update incrementally. 30 minutes or more, 6 GB of disk.
+# rebuild until indexes update incrementally. About 30 minutes, 7 GB of disk under data/bench/.
 bench-1m: $(STAMP)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/python bench/versus.py --size 1000000
