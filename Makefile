@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install console bot test lint eval study bench bench-compare clean
+.PHONY: install console bot test lint eval study bench bench-1m bench-compare clean
 
 # Create the virtual environment and install the project (editable) with its dev tools.
 $(STAMP): pyproject.toml
@@ -50,8 +50,11 @@ bench-compare: $(STAMP)
 # disk under data/bench/), the bot under load, what the query log costs, reviewing a log of a
 # million questions (generated once under data/bench/, 0.6 GB; about 15 minutes), and the living
 # corpus (docs/deploy.md: latency and memory while the index is swapped, documents added from
-# Telegram).
+# Telegram), then marjaa side by side with tantivy at 100k passages (bench/versus.py, issue 15:
+# the same passages and questions through both engines, builds and query loops interleaved,
+# ratios against the issue's targets, documents added and removed; about 10 more minutes).
 bench: $(STAMP)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/python bench/tokenize_speed.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/bot_load.py
@@ -61,6 +64,14 @@ bench: $(STAMP)
 	$(BIN)/python bench/reload_bench.py
 	$(BIN)/python bench/upload_bench.py
 	$(BIN)/python bench/delivery_kill.py
+	$(BIN)/python bench/versus.py --size 100000
+
+# The side by side with tantivy at 1M passages (issue 15's targets are set there): builds
+# alternate twice, then the query loops, then documents added and removed, each a full
+# rebuild until indexes update incrementally. About 30 minutes, 7 GB of disk under data/bench/.
+bench-1m: $(STAMP)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	$(BIN)/python bench/versus.py --size 1000000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
