@@ -115,11 +115,9 @@ def make_block(batches: Sequence[Batch], terms: int, base: int) -> Block:
 
 
 class _Buffers(threading.local):
-    """Per thread (the bot answers in several): the score of every passage, and the list of
-    passages a question touched."""
+    """Per thread (the bot answers in several): the scores of one block's passages."""
 
-    scores: np.ndarray | None = None
-    touched: np.ndarray | None = None
+    acc: np.ndarray | None = None
 
 
 class NativeEngine:
@@ -162,6 +160,7 @@ class NativeEngine:
         self._idf = idf(config.variant, self.df, live)
         self.vocabulary = {t: i for i, t in enumerate(terms) if i < len(self.df) and self.df[i]}
         self._buffers = _Buffers()
+        self._largest_block = max((block.size for block in blocks), default=0)
         self._lib = library()
 
     def _count_df(self, terms: int) -> np.ndarray:
@@ -201,45 +200,34 @@ class NativeEngine:
             return []
         if self._lib is None:
             return top_k(self.scores(terms), k)
-        ranges, postings, _ = self._ranges(ids)
+        ranges, _, _ = self._ranges(ids)
         buffers = self._buffers
-        if buffers.scores is None or len(buffers.scores) != self.total:
-            buffers.scores = np.zeros(self.total, dtype=np.float64)
-        if buffers.touched is None or len(buffers.touched) < min(postings, self.total):
-            buffers.touched = np.empty(max(min(postings, self.total), 1024), dtype=np.int64)
-        scores, touched = buffers.scores, buffers.touched
+        if buffers.acc is None or len(buffers.acc) < self._largest_block:
+            buffers.acc = np.zeros(self._largest_block, dtype=np.float64)
+        out_ids = np.empty(k, dtype=np.int64)
+        out_scores = np.empty(k, dtype=np.float64)
         variant = self._config.variant
-        dead = self.dead.ctypes.data if self.dead is not None else None
-        n = self._lib.marjaa_score(
+        found = self._lib.marjaa_top_blocks(
             ranges.ctypes.data,
             len(ranges),
             self._norm.ctypes.data,
-            dead,
+            self.dead.ctypes.data if self.dead is not None else None,
             self.total,
             VARIANTS[variant],
             self._config.k1,
             DELTA.get(variant, 0.5),
-            scores.ctypes.data,
-            touched.ctypes.data,
-            len(touched),
-        )
-        assert n >= 0, "the touched list is sized to the postings"
-        out_ids = np.empty(k, dtype=np.int64)
-        out_scores = np.empty(k, dtype=np.float64)
-        found = self._lib.marjaa_top(
-            scores.ctypes.data,
-            touched.ctypes.data,
-            n,
             k,
+            buffers.acc.ctypes.data,
             out_ids.ctypes.data,
             out_scores.ctypes.data,
         )
+        assert found >= 0, "blocks lie within the index"
         return [(int(out_ids[i]), float(out_scores[i])) for i in range(found)]
 
     def _ranges(self, ids: list[int]) -> tuple[np.ndarray, int, np.ndarray]:
-        """One range per (term, block) holding postings, term after term (the order scores
-        are added in), how many postings they hold, and the term (index in ``ids``) of each
-        range. Looked up block by block, all the terms at once."""
+        """One range per (block, term) holding postings, how many postings they hold, and
+        the term (index in ``ids``) of each range. Looked up block by block, all the terms
+        at once."""
         terms = np.asarray(ids, dtype=np.int64)
         shape = (len(self.blocks), len(terms))
         starts, ends = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
@@ -247,15 +235,18 @@ class NativeEngine:
             known = terms < len(block.indptr) - 1
             starts[row, known] = block.indptr[terms[known]]
             ends[row, known] = block.indptr[terms[known] + 1]
-        counts = (ends - starts).T  # term-major
-        term_row, block_row = np.nonzero(counts)
+        counts = ends - starts
+        # block after block: a question's additions stay within one block's passages at a
+        # time (their scores and norms in the cache), and each passage still gets its terms'
+        # weights in question order, so the sums are those of any other order by block
+        block_row, term_row = np.nonzero(counts)
         found = np.zeros(len(term_row), dtype=_RANGE)
         docs = np.array([b.docs.ctypes.data for b in self.blocks], dtype=np.uintp)
         tf = np.array([b.tf.ctypes.data for b in self.blocks], dtype=np.uintp)
-        first = starts.T[term_row, block_row].astype(np.uintp)
+        first = starts[block_row, term_row].astype(np.uintp)
         found["docs"] = docs[block_row] + first * np.uintp(2)
         found["tf"] = tf[block_row] + first
-        found["count"] = counts[term_row, block_row]
+        found["count"] = counts[block_row, term_row]
         found["base"] = np.array([b.base for b in self.blocks], dtype=np.int64)[block_row]
         found["size"] = np.array([b.size for b in self.blocks], dtype=np.int64)[block_row]
         found["idf"] = self._idf[terms][term_row]

@@ -20,20 +20,6 @@ library = _load_library()
 KEY_BYTES = 16
 
 _P = ctypes.c_void_p
-if library is not None:
-    library.wt_new.restype = _P
-    library.wt_free.argtypes = [_P]
-    library.wt_clear.argtypes = [_P]
-    library.wt_words.argtypes = [_P]
-    library.wt_words.restype = ctypes.c_int64
-    library.wt_split.argtypes = [_P, ctypes.c_char_p, _P, _P, ctypes.c_int64, _P, ctypes.c_int64]
-    library.wt_split.argtypes += [_P, _P, _P, _P]
-    library.wt_split.restype = ctypes.c_int64
-    library.wt_define.argtypes = [_P, ctypes.c_int64, ctypes.c_int64, _P, _P]
-    library.wt_hashes.argtypes = [_P, ctypes.c_int64, ctypes.c_int64, _P]
-    library.wt_key.argtypes = [_P, _P, ctypes.c_int64, _P]
-    library.wt_expand.argtypes = [_P, _P, _P, ctypes.c_int64, _P, ctypes.c_int64, _P, _P]
-    library.wt_expand.restype = ctypes.c_int64
 
 
 def available() -> bool:

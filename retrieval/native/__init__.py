@@ -84,18 +84,35 @@ def library() -> ctypes.CDLL | None:
         return None
     try:
         lib = ctypes.CDLL(str(build(quiet=True)))
-    except (OSError, subprocess.CalledProcessError):
-        return None
+        _declare(lib)
+    except (OSError, subprocess.CalledProcessError, AttributeError):
+        return None  # no compiler, or a library without a function this code calls
+    return lib
+
+
+def _declare(lib: ctypes.CDLL) -> None:
+    """The signatures of the functions Python calls (AttributeError if one is missing)."""
     pointer, i64, f64 = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
-    lib.marjaa_score.restype = i64
-    lib.marjaa_score.argtypes = [pointer, i64, pointer, pointer, i64, ctypes.c_int]
-    lib.marjaa_score.argtypes += [f64, f64, pointer, pointer, i64]
+    lib.marjaa_top_blocks.restype = i64
+    lib.marjaa_top_blocks.argtypes = [pointer, i64, pointer, pointer, i64, ctypes.c_int]
+    lib.marjaa_top_blocks.argtypes += [f64, f64, i64, pointer, pointer, pointer]
     lib.marjaa_term_weights.restype = None
     lib.marjaa_term_weights.argtypes = [pointer, i64, pointer, pointer, i64, pointer]
     lib.marjaa_term_weights.argtypes += [ctypes.c_int, f64, f64, pointer]
-    lib.marjaa_top.restype = i64
-    lib.marjaa_top.argtypes = [pointer, pointer, i64, i64, pointer, pointer]
-    return lib
+    # analysis.c: written words -> token ids (retrieval/index/scan.py)
+    lib.wt_new.restype = pointer
+    lib.wt_free.argtypes = [pointer]
+    lib.wt_clear.argtypes = [pointer]
+    lib.wt_words.argtypes = [pointer]
+    lib.wt_words.restype = i64
+    lib.wt_split.argtypes = [pointer, ctypes.c_char_p, pointer, pointer, i64, pointer, i64]
+    lib.wt_split.argtypes += [pointer, pointer, pointer, pointer]
+    lib.wt_split.restype = i64
+    lib.wt_define.argtypes = [pointer, i64, i64, pointer, pointer]
+    lib.wt_hashes.argtypes = [pointer, i64, i64, pointer]
+    lib.wt_key.argtypes = [pointer, pointer, i64, pointer]
+    lib.wt_expand.argtypes = [pointer, pointer, pointer, i64, pointer, i64, pointer, pointer]
+    lib.wt_expand.restype = i64
 
 
 def main() -> int:

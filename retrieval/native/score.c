@@ -49,77 +49,98 @@ static int64_t gallop(const uint16_t *docs, int64_t count, int64_t from, int64_t
     return lo;
 }
 
-/* Add the ranges' BM25 weights into ``scores`` (one per passage of the index, zero on
- * entry where not touched). ``norm``: 1 - b + b * length / average length of each passage;
- * ``dead``: 1 for a removed passage (or NULL). Returns how many passages were touched,
- * their numbers in ``touched`` (room for ``capacity``; -1 if it would overflow). */
-int64_t marjaa_score(const Range *ranges, int64_t n_ranges, const float *norm,
-                     const uint8_t *dead, int64_t passages, int variant, double k1,
-                     double delta, double *scores, int64_t *touched, int64_t capacity) {
-    int64_t n = 0;
-    for (int64_t r = 0; r < n_ranges; r++) {
-        const Range *range = &ranges[r];
-        for (int64_t i = 0; i < range->count; i++) {
-            int64_t local = range->docs[i];
-            if (local < 0 || local >= range->size) continue; /* damaged: never out of bounds */
-            int64_t p = range->base + local;
-            if (p >= passages || (dead && dead[p])) continue;
-            double w = weight(variant, range->idf, (double)range->tf[i], norm[p], k1, delta);
-            if (scores[p] == 0.0) {
-                if (n >= capacity) return -1;
-                touched[n++] = p;
-            }
-            scores[p] += w;
-            if (scores[p] == 0.0) scores[p] = 1e-300; /* stays touched */
-        }
-    }
-    return n;
-}
-
 /* Better: higher score, or the same score and earlier in the corpus. */
 static inline int better(double sa, int64_t a, double sb, int64_t b) {
     return sa > sb || (sa == sb && a < b);
 }
 
-/* The best ``k`` touched passages with a positive score, best first, into ``ids`` and
- * ``out``; clears ``scores`` at every touched passage. Returns how many were found. */
-int64_t marjaa_top(double *scores, const int64_t *touched, int64_t n, int64_t k,
-                   int64_t *ids, double *out) {
-    int64_t found = 0; /* a min-heap of the best so far: worst at 0 */
-    for (int64_t i = 0; i < n && k > 0; i++) {
-        int64_t p = touched[i];
-        double s = scores[p];
-        scores[p] = 0.0;
-        if (!(s > 0.0)) continue;
-        if (found < k) {
-            int64_t c = found++;
-            while (c > 0) { /* sift up */
-                int64_t parent = (c - 1) / 2;
-                if (!better(out[parent], ids[parent], s, p)) break;
-                out[c] = out[parent];
-                ids[c] = ids[parent];
-                c = parent;
+/* Offer passage ``p`` with score ``s`` to the best ``k`` kept so far (a min-heap of
+ * ``*found`` entries: the worst at 0). */
+static void offer(double s, int64_t p, int64_t k, int64_t *found, int64_t *ids, double *out) {
+    if (*found < k) {
+        int64_t c = (*found)++;
+        while (c > 0) { /* sift up */
+            int64_t parent = (c - 1) / 2;
+            if (!better(out[parent], ids[parent], s, p)) break;
+            out[c] = out[parent];
+            ids[c] = ids[parent];
+            c = parent;
+        }
+        out[c] = s;
+        ids[c] = p;
+        return;
+    }
+    if (!better(s, p, out[0], ids[0])) return;
+    int64_t c = 0;
+    for (;;) { /* sift down */
+        int64_t l = 2 * c + 1, r = l + 1, worst = c;
+        double ws = s;
+        int64_t wi = p;
+        if (l < *found && better(ws, wi, out[l], ids[l])) {
+            worst = l;
+            ws = out[l];
+            wi = ids[l];
+        }
+        if (r < *found && better(ws, wi, out[r], ids[r])) worst = r;
+        if (worst == c) break;
+        out[c] = out[worst];
+        ids[c] = ids[worst];
+        c = worst;
+    }
+    out[c] = s;
+    ids[c] = p;
+}
+
+/* The best ``k`` passages (positive scores only) for the ranges of a question, best first,
+ * into ``ids`` and ``out``; returns how many. ``ranges`` come block after block: the
+ * weights of one block's ranges are added into ``acc`` (room for the largest block's
+ * passages, zero on entry and on return), which stays in the cache, then the block's
+ * passages are offered to the best k as ``acc`` is cleared. ``norm``: 1 - b + b * length /
+ * average length of each passage; ``dead``: 1 for a removed passage (or NULL). */
+int64_t marjaa_top_blocks(const Range *ranges, int64_t n_ranges, const float *norm,
+                          const uint8_t *dead, int64_t passages, int variant, double k1,
+                          double delta, int64_t k, double *acc, int64_t *ids, double *out) {
+    int64_t found = 0;
+    int64_t r = 0;
+    while (r < n_ranges) {
+        int64_t base = ranges[r].base, size = ranges[r].size;
+        if (base < 0 || base + size > passages) return -1; /* never out of bounds */
+        const float *block_norm = norm + base;
+        for (; r < n_ranges && ranges[r].base == base; r++) {
+            const Range *range = &ranges[r];
+            const uint16_t *docs = range->docs;
+            const uint8_t *tf = range->tf;
+            double idf = range->idf;
+            int64_t count = range->count;
+            if (variant != BM25L) { /* Okapi (and BM25+ without its constant): the common case */
+                float c = (float)(idf * (k1 + 1)), kf = (float)k1;
+                for (int64_t i = 0; i < count; i++) {
+                    int64_t local = docs[i];
+                    if (local >= size) continue; /* damaged: never out of bounds */
+                    float t = (float)tf[i];
+                    acc[local] += (double)(c * t / (t + kf * block_norm[local]));
+                }
+                continue;
             }
-            out[c] = s;
-            ids[c] = p;
-        } else if (better(s, p, out[0], ids[0])) {
-            int64_t c = 0;
-            for (;;) { /* sift down */
-                int64_t l = 2 * c + 1, r = l + 1, worst = c;
-                double ws = s;
-                int64_t wi = p;
-                if (l < found && better(ws, wi, out[l], ids[l])) { worst = l; ws = out[l]; wi = ids[l]; }
-                if (r < found && better(ws, wi, out[r], ids[r])) { worst = r; }
-                if (worst == c) break;
-                out[c] = out[worst];
-                ids[c] = ids[worst];
-                c = worst;
+            for (int64_t i = 0; i < count; i++) {
+                int64_t local = docs[i];
+                if (local >= size) continue;
+                acc[local] += weight(variant, idf, (double)tf[i], block_norm[local], k1, delta);
             }
-            out[c] = s;
-            ids[c] = p;
+        }
+        /* Passages come in corpus order, so one that only ties the worst of a full best k
+         * is never better than it: it must beat ``floor`` (0 while the best k are not all
+         * found), a branch rarely taken once they are. Every entry is cleared. */
+        double floor = found < k ? 0.0 : out[0];
+        for (int64_t local = 0; local < size; local++) {
+            double s = acc[local];
+            acc[local] = 0.0;
+            if (s > floor && !(dead && dead[base + local])) {
+                offer(s, base + local, k, &found, ids, out);
+                floor = found < k ? 0.0 : out[0];
+            }
         }
     }
-    for (int64_t i = (k > 0 ? 0 : n); i < n; i++) scores[touched[i]] = 0.0; /* k == 0 */
     /* heap -> best first (insertion sort: k is small) */
     for (int64_t i = 1; i < found; i++) {
         double s = out[i];
