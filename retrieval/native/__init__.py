@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-FLAGS = ("-O3", "-shared", "-fPIC", "-std=c99", "-Wall", "-Werror")
+FLAGS = ("-O3", "-shared", "-fPIC", "-std=c99", "-pthread", "-Wall", "-Werror")
 
 
 def sources() -> list[Path]:
@@ -96,6 +96,9 @@ def _declare(lib: ctypes.CDLL) -> None:
     lib.marjaa_top_blocks.restype = i64
     lib.marjaa_top_blocks.argtypes = [pointer, i64, pointer, pointer, i64, ctypes.c_int]
     lib.marjaa_top_blocks.argtypes += [f64, f64, i64, pointer, pointer, pointer]
+    lib.marjaa_top_blocks_2.restype = i64
+    lib.marjaa_top_blocks_2.argtypes = [pointer, i64, pointer, pointer, i64, ctypes.c_int]
+    lib.marjaa_top_blocks_2.argtypes += [f64, f64, i64, pointer, i64, pointer, pointer, i64]
     lib.marjaa_term_weights.restype = None
     lib.marjaa_term_weights.argtypes = [pointer, i64, pointer, pointer, i64, pointer]
     lib.marjaa_term_weights.argtypes += [ctypes.c_int, f64, f64, pointer]

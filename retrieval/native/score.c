@@ -7,6 +7,7 @@
  * so that choosing the best k and clearing the buffer cost the postings read, not a pass
  * over the whole corpus.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -176,4 +177,78 @@ void marjaa_term_weights(const Range *ranges, int64_t n_ranges, const int64_t *r
                                              norm[candidates[j]], k1, delta);
         }
     }
+}
+
+/* marjaa_top_blocks on two threads: the ranges split at the block boundary nearest half
+ * their postings, each half into its own buffer and best k (``acc`` has room for two
+ * buffers, ``ids``/``out`` for two lists of k), the two lists then merged. The answer is
+ * the same as on one thread: every passage is scored by one of them, in the same order.
+ * With fewer than ``two_threads_from`` postings, one thread does it all. */
+typedef struct {
+    const Range *ranges;
+    int64_t n_ranges;
+    const float *norm;
+    const uint8_t *dead;
+    int64_t passages;
+    int variant;
+    double k1, delta;
+    int64_t k;
+    double *acc;
+    int64_t *ids;
+    double *out;
+    int64_t found;
+} Half;
+
+static void *run_half(void *argument) {
+    Half *h = (Half *)argument;
+    h->found = marjaa_top_blocks(h->ranges, h->n_ranges, h->norm, h->dead, h->passages,
+                                 h->variant, h->k1, h->delta, h->k, h->acc, h->ids, h->out);
+    return NULL;
+}
+
+int64_t marjaa_top_blocks_2(const Range *ranges, int64_t n_ranges, const float *norm,
+                            const uint8_t *dead, int64_t passages, int variant, double k1,
+                            double delta, int64_t k, double *acc, int64_t block_room,
+                            int64_t *ids, double *out, int64_t two_threads_from) {
+    int64_t total = 0, half = 0, split = 0;
+    for (int64_t r = 0; r < n_ranges; r++) total += ranges[r].count;
+    if (total >= two_threads_from) {
+        for (int64_t r = 1; r < n_ranges; r++) {
+            half += ranges[r - 1].count;
+            if (ranges[r].base != ranges[r - 1].base && 2 * half >= total) {
+                split = r; /* the first range of the block after the half */
+                break;
+            }
+        }
+    }
+    if (split == 0) /* few postings, or one block */
+        return marjaa_top_blocks(ranges, n_ranges, norm, dead, passages, variant, k1, delta, k,
+                                 acc, ids, out);
+    Half first = {ranges, split, norm, dead, passages, variant, k1, delta, k, acc, ids, out, 0};
+    Half second = {ranges + split, n_ranges - split, norm, dead, passages, variant, k1, delta,
+                   k, acc + block_room, ids + k, out + k, 0};
+    pthread_t thread;
+    int started = pthread_create(&thread, NULL, run_half, &second) == 0;
+    run_half(&first);
+    if (started) pthread_join(thread, NULL);
+    else run_half(&second);
+    if (first.found < 0 || second.found < 0) return -1;
+    /* merge the two best-first lists (the first half's passages come first in the corpus) */
+    int64_t merged_ids[k > 0 ? k : 1];
+    double merged[k > 0 ? k : 1];
+    int64_t a = 0, b = 0, n = 0;
+    while (n < k && (a < first.found || b < second.found)) {
+        int take_a = b >= second.found ||
+                     (a < first.found && better(out[a], ids[a], out[k + b], ids[k + b]));
+        if (take_a) {
+            merged[n] = out[a];
+            merged_ids[n++] = ids[a++];
+        } else {
+            merged[n] = out[k + b];
+            merged_ids[n++] = ids[k + b++];
+        }
+    }
+    memcpy(out, merged, (size_t)n * sizeof(double));
+    memcpy(ids, merged_ids, (size_t)n * sizeof(int64_t));
+    return n;
 }

@@ -157,6 +157,24 @@ def test_the_numpy_scoring_gives_the_compiled_core_scores(corpus, tmp_path):
     assert any(w.any() for w in weights)
 
 
+def test_two_threads_find_the_best_k_of_one(corpus, tmp_path, monkeypatch):
+    """Blocks split between two threads (a question with many postings) give exactly the
+    best k one thread gives: forced here with small blocks and no minimum."""
+    from retrieval.engines import native
+    from retrieval.index import postings
+
+    for module in (native, postings):
+        monkeypatch.setattr(module, "BLOCK_PASSAGES", 5)
+    engine = opened(corpus, tmp_path / "data").engine
+    retriever = opened(corpus, tmp_path / "data")
+    plans = [retriever.plan(q).terms for q in QUESTIONS]
+    one = [engine.top(terms, k) for terms in plans for k in (1, 3, 30)]
+    engine.two_threads_from = 0
+    two = [engine.top(terms, k) for terms in plans for k in (1, 3, 30)]
+    assert one == two
+    assert len(engine.blocks) > 2 and any(len(found) == 30 for found in two)
+
+
 def _update_process(corpus: Path, data: Path) -> subprocess.Popen:
     env = {**os.environ, "MARJAA_DATA_DIR": str(data), "MARJAA_ENGINE": "native"}
     return subprocess.Popen(
