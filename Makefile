@@ -67,8 +67,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/versus.py --size 100000
 
 # The side by side with tantivy at 1M passages (issue 15's targets are set there): builds
-# alternate twice, then the query loops, then documents added and removed, each a full
-# rebuild until indexes update incrementally. About 30 minutes, 7 GB of disk under data/bench/.
+# alternate twice, then the query loops, then 1, 100 and 10,000 documents added and removed
+# (incremental updates of the saved index). About 30 minutes, 7 GB of disk under data/bench/.
 bench-1m: $(STAMP)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/python bench/versus.py --size 1000000

@@ -87,6 +87,24 @@ def _rss(pid: int) -> int:
         return 0  # ended meanwhile
 
 
+def rss_parts(pid: int) -> dict[str, float]:
+    """Of the resident memory, MB anonymous (the process's own) and file-backed (pages of
+    mapped files: the page cache, which the kernel can drop and re-read)."""
+    found = {}
+    try:
+        with open(f"/proc/{pid}/status") as file:
+            for line in file:
+                key, _, value = line.partition(":")
+                if key in ("RssAnon", "RssFile", "RssShmem"):
+                    found[key] = int(value.split()[0]) / 1024
+    except (OSError, IndexError, ValueError):
+        return {}
+    return {
+        "anon_mb": round(found.get("RssAnon", 0.0), 1),
+        "file_mb": round(found.get("RssFile", 0.0) + found.get("RssShmem", 0.0), 1),
+    }
+
+
 def tree_rss(pid: int) -> int:
     """Resident bytes of ``pid`` and all its descendants, now."""
     total, stack = 0, [pid]
@@ -316,7 +334,15 @@ def child_serve(engine: str, size: int) -> None:
             text = " ".join(" ".join(texts).split())
             found += any(gold in text for gold in record["answers"])
         say({"ms": times, "top": tops, "found": found})
-    say({"serving_rss_mb": round(_rss(os.getpid()) / MB, 1), **own_peaks()})
+    parts = rss_parts(os.getpid())
+    say(
+        {
+            "serving_rss_mb": round(_rss(os.getpid()) / MB, 1),
+            "serving_anon_mb": parts.get("anon_mb"),
+            "serving_file_mb": parts.get("file_mb"),
+            **own_peaks(),
+        }
+    )
 
 
 def child_update(corpus: Path, data: Path) -> dict:
@@ -551,6 +577,8 @@ def report(size: int, built: list[dict], asked: dict, changed: list[dict]) -> No
                 "first answer s": q["first_answer_s"],
                 "p50 / p95 / p99 ms": f"{q['p50_ms']} / {q['p95_ms']} / {q['p99_ms']}",
                 "serving RSS MB": q["serving_rss_mb"],
+                "of which anon / mapped files MB": f"{q.get('serving_anon_mb')} / "
+                f"{q.get('serving_file_mb')}",
                 "gold answer in top 3": f"{q['answer in top 3']} / {q['questions']}",
             }
         )

@@ -137,6 +137,22 @@ def test_damaged_index_is_detected_and_rebuilt(corpus, opener, damage):
     store.read_manifest(locate(corpus, opener.data, config))  # whole again
 
 
+def test_checksums_read_when_written_not_at_the_first_open(corpus, opener, monkeypatch):
+    config = RetrievalConfig(engine="native")
+    opener(corpus, config)
+    folder = locate(corpus, opener.data, config).folder
+    read = []
+    real = store.checksum
+    monkeypatch.setattr(store, "checksum", lambda path: read.append(path) or real(path))
+    opener(corpus, config)
+    assert read == []  # the build read them back as it wrote them
+    _damage_garble(folder)  # a file rewritten since is read again, and found damaged
+    opener(corpus, config)
+    assert opener.builds == 2
+    assert read[0].name == "block-000.docs.npy"  # the first read: then the rebuild's
+    assert any("damaged" in w for w in opener.warnings)
+
+
 def test_unfinished_build_leaves_no_index(corpus, opener, monkeypatch):
     def crash(*args, **kwargs):
         raise KeyboardInterrupt
