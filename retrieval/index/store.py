@@ -202,7 +202,7 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
 def _identities(folder: Path, manifest: dict[str, Any]) -> dict[str, list[int]]:
     """What VERIFIED records of each file the manifest lists: size, time, inode, CRC-32."""
     found = {}
-    for name, (size, crc) in manifest["files"].items():
+    for name, (_size, crc) in manifest["files"].items():
         info = (folder / name).stat()
         found[name] = [info.st_size, info.st_mtime_ns, info.st_ino, crc]
     return found

@@ -76,3 +76,17 @@ def test_stem_consistency_on_arcd(arcd_train):
     assert stem_consistency(consistent, definite_in_teh) >= 0.97
     assert stem_consistency(snowball, every) <= 0.6
     assert stem_consistency(snowball, definite_in_teh) <= 0.2
+
+
+def test_isri_through_re_gives_nltks_roots(seeds_dir) -> None:
+    """The ISRI stemmer with its patterns through re (retrieval/analysis.py) gives the roots
+    of nltk's own, guarded one, for every word of the seeds."""
+    from nltk.stem.isri import ISRIStemmer
+
+    from retrieval.analysis import _isri
+    from retrieval.text.normalize import tokens
+
+    words = sorted({t for path in seeds_dir.glob("*.txt") for t in tokens(path.read_text())})
+    assert len(words) > 500
+    fast, guarded = _isri(), ISRIStemmer().stem
+    assert [fast(w) for w in words] == [guarded(w) for w in words]
