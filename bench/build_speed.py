@@ -20,38 +20,14 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 import scale  # noqa: E402
+import versus  # noqa: E402
 
 SAMPLE_SECONDS = 0.05
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        tasks = Path(f"/proc/{pid}/task").iterdir()
-        found = []
-        for task in tasks:
-            found += [int(c) for c in (task / "children").read_text().split()]
-        return found
-    except OSError:
-        return []
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 def tree_rss_kb(pid: int) -> int:
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
-        total += _rss_kb(current)
-        stack += _children(current)
-    return total
+    """Resident kB of ``pid`` and its descendants (bench/versus.py measures the same way)."""
+    return versus.tree_rss(pid) // 1024
 
 
 def child(size: int, workers: int | None) -> None:
