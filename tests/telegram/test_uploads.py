@@ -149,8 +149,8 @@ async def test_files_refused_before_any_download_and_broken_ones_after(uploading
     assert not bot.api.called("sendMessage", chat_id=STRANGER, ok=False)[1:]  # one note only
 
 
-# Branch formats (issue 11) brings the PDF and HTML readers, its test documents and the
-# articles they were made from; until it lands these two are skipped.
+# A PDF and a saved web page from tests/data/formats (tools/make_test_documents.py), with
+# the article each was made from (tools/sample_articles.py) for its question and answer.
 FORMATS = ROOT / "tests" / "data" / "formats"
 ARTICLES = {"noor_report.pdf": "NOOR", "aqaba.html": "AQABA"}
 
@@ -158,8 +158,7 @@ ARTICLES = {"noor_report.pdf": "NOOR", "aqaba.html": "AQABA"}
 @pytest.mark.parametrize("name", sorted(ARTICLES))
 async def test_a_pdf_and_a_saved_web_page_are_added_and_answered_from(uploading, name):
     suffix = Path(name).suffix
-    if suffix not in readable_suffixes() or not (FORMATS / name).is_file():
-        pytest.skip(f"no {suffix} reader or test document yet (issue 11)")
+    assert suffix in readable_suffixes() and (FORMATS / name).is_file()
     article = getattr(importlib.import_module("tools.sample_articles"), ARTICLES[name])
     bot, folder, _ = uploading
     assert article.answer not in shown(await bot.ask(article.question, user_id=STRANGER))
