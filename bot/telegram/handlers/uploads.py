@@ -54,8 +54,9 @@ def change_index(
     keeper: IndexKeeper, reason: str, then: Callable[[Reload], Awaitable[object]]
 ) -> asyncio.Task:
     """Put the corpus as it is now (a document added or removed) into the index the bot
-    answers from, in the keeper's task. Today a full rebuild in a background process; when
-    retrieval gains an incremental add/remove, this is the one place to switch to it."""
+    answers from, in the keeper's task: `marjaa index` in a background process, which
+    updates the saved index (a new segment, removed passages marked) rather than rebuilding
+    it (retrieval/index/update.py)."""
     return keeper.request(reason, build=True, then=then)
 
 
