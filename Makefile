@@ -68,7 +68,7 @@ bench: $(STAMP)
 
 # The side by side with tantivy at 1M passages (issue 15's targets are set there): builds
 # alternate twice, then the query loops, then 1, 100 and 10,000 documents added and removed
-# (incremental updates of the saved index). About 30 minutes, 7 GB of disk under data/bench/.
+# (incremental updates of the saved index). 3 minutes on a quiet machine (more when busy), 7 GB under data/bench/.
 bench-1m: $(STAMP)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/python bench/versus.py --size 1000000
