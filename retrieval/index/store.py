@@ -200,12 +200,16 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
 
 
 def _identities(folder: Path, manifest: dict[str, Any]) -> dict[str, list[int]]:
-    """What VERIFIED records of each file the manifest lists: size, time, inode, CRC-32."""
-    found = {}
-    for name, (_size, crc) in manifest["files"].items():
-        info = (folder / name).stat()
-        found[name] = [info.st_size, info.st_mtime_ns, info.st_ino, crc]
-    return found
+    """What VERIFIED records of each file the manifest lists."""
+    return {
+        name: _identity((folder / name).stat(), crc)
+        for name, (_size, crc) in manifest["files"].items()
+    }
+
+
+def _identity(info: os.stat_result, crc: int) -> list[int]:
+    """A checked file as VERIFIED records it: size, time, inode and the CRC-32 it matched."""
+    return [info.st_size, info.st_mtime_ns, info.st_ino, crc]
 
 
 def _write_verified(folder: Path, checked: dict[str, list[int]]) -> None:
@@ -261,7 +265,7 @@ def _check_files(folder: Path, manifest: dict[str, Any], verify: bool) -> None:
             info = path.stat()
             if info.st_size != size:
                 raise IndexDamaged(f"{name} has the wrong size")
-            identity = [info.st_size, info.st_mtime_ns, info.st_ino, crc]
+            identity = _identity(info, crc)
             if verify and seen.get(name) != identity and checksum(path) != crc:
                 raise IndexDamaged(f"{name} does not match its checksum")
             checked[name] = identity
