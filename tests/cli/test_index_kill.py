@@ -24,7 +24,7 @@ def big_corpus(folder: Path) -> Path:
     path = folder / "big.jsonl"
     with path.open("w", encoding="utf-8") as out:
         size = number = 0
-        while size < PARALLEL_MIN_BYTES * 1.05:
+        while size < PARALLEL_MIN_BYTES * 3:  # a build that lasts beyond the kill
             text = " ".join(words[(number * 37 + k) % len(words)] for k in range(120))
             line = json.dumps({"title": f"وثيقة {number}", "text": f"{text} رقم {number}."})
             out.write(line + "\n")
@@ -70,7 +70,8 @@ def test_killed_build_leaves_no_process_and_the_next_run_cleans_up(tmp_path):
         while len(workers := children(build.pid)) < 3:
             assert build.poll() is None and time.monotonic() < deadline, build.communicate()
             time.sleep(0.05)
-        time.sleep(0.5)
+        time.sleep(0.2)
+        assert build.poll() is None, "the build ended before the kill: make the corpus bigger"
         build.kill()
         try:  # workers still running would hold its output open
             said.append(build.communicate(timeout=10)[1])
