@@ -5,8 +5,8 @@ Weights are not stored: they depend on statistics of the whole index (how many p
 a term, the average length), which change when documents are added or removed. Storing the
 frequencies instead lets an index grow by segments (retrieval/index/update.py) and give the
 scores of a full rebuild, as Lucene does. A block holds the postings of consecutive passages,
-term-major: for each term (by id), the passages that contain it in ascending order and its
-frequency in each. A build writes a block each time enough postings have waited in memory.
+term-major and bit-packed (retrieval/engines/blocks.py). A build writes a block each time
+enough postings have waited in memory.
 """
 
 from __future__ import annotations
@@ -15,23 +15,18 @@ import ctypes
 import json
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from retrieval.config import BM25Config
 from retrieval.engines.base import top_k
+from retrieval.engines.blocks import GROUP, GROUP_DTYPE, Block, make_block
 from retrieval.engines.postings import Batch
 from retrieval.native import library
 
 VARIANTS = {"okapi": 0, "bm25l": 1, "bm25plus": 2}
 DELTA = {"bm25l": 0.5, "bm25plus": 1.0}  # rank-bm25's defaults
-# Three bytes a posting: a block holds at most BLOCK_PASSAGES passages, so a passage's number
-# within it fits two bytes, and a frequency is kept in one (a passage of at most 1,500
-# characters cannot hold a word 255 times unless it is nothing else; capped there).
-BLOCK_PASSAGES = 1 << 16
-TF_MAX = np.iinfo(np.uint8).max
 LENGTHS = "lengths.npy"  # a segment's passage lengths
 TERMS = "terms.json"  # the terms a segment added to the index's vocabulary
 
@@ -46,72 +41,6 @@ def idf(variant: str, df: np.ndarray, passages: int) -> np.ndarray:
         return np.log(n + 1) - np.log(df + 0.5)
     with np.errstate(divide="ignore"):  # terms absent from the corpus: never scored
         return np.log((n + 1) / df)
-
-
-@dataclass(frozen=True)
-class Block:
-    """Postings of ``size`` consecutive passages from passage ``base`` of the index."""
-
-    indptr: np.ndarray  # int64, one more than the terms known when it was written
-    docs: np.ndarray  # uint16: passage numbers within the block
-    tf: np.ndarray  # uint8
-    base: int
-    size: int
-
-    FILES = ("indptr", "docs", "tf")
-
-    def range(self, term: int) -> tuple[int, int]:
-        if term + 1 >= len(self.indptr):
-            return 0, 0
-        return int(self.indptr[term]), int(self.indptr[term + 1])
-
-    def save(self, stem: Path) -> list[Path]:
-        paths = []
-        for name in self.FILES:
-            path = stem.with_name(f"{stem.name}.{name}.npy")
-            np.save(path, getattr(self, name))
-            paths.append(path)
-        return paths
-
-    @classmethod
-    def load(cls, stem: Path, base: int, size: int) -> Block:
-        arrays = [np.load(stem.with_name(f"{stem.name}.{n}.npy"), mmap_mode="r") for n in cls.FILES]
-        indptr, docs, tf = arrays
-        if docs.dtype != np.uint16 or tf.dtype != np.uint8 or len(docs) != len(tf):
-            raise ValueError(f"{stem.name}: postings of the wrong shape")
-        if int(indptr[-1]) != len(docs):
-            raise ValueError(f"{stem.name}: offsets do not match the postings")
-        return cls(np.asarray(indptr), docs, tf, base, size)
-
-
-def make_block(batches: Sequence[Batch], terms: int, base: int) -> Block:
-    """A block from counted batches of consecutive passages (``terms``: the vocabulary's size).
-
-    Counting sort into term-major order: a counted batch is grouped by term with its passages
-    in order, and batches come in passage order, so each posting's place is its term's next
-    free slot; no sort over all postings."""
-    df = np.zeros(terms, dtype=np.int64)
-    for batch in batches:
-        df += np.bincount(batch.ids, minlength=terms)[:terms]
-    indptr = np.zeros(terms + 1, dtype=np.int64)
-    np.cumsum(df, out=indptr[1:])
-    docs = np.empty(indptr[-1], dtype=np.uint16)
-    tf = np.empty(indptr[-1], dtype=np.uint8)
-    heads = indptr[:-1].copy()
-    first = 0
-    assert sum(b.size for b in batches) <= BLOCK_PASSAGES, "a block's passages fit two bytes"
-    for batch in batches:
-        ids, passages, counts_tf = batch.ids, batch.passages, batch.tf
-        assert passages is not None and counts_tf is not None, "counted batches only"
-        starts = np.flatnonzero(np.diff(ids, prepend=-1))
-        counts = np.diff(np.append(starts, len(ids)))
-        group = ids[starts]
-        position = np.repeat(heads[group] - starts, counts) + np.arange(len(ids))
-        docs[position] = passages + first
-        tf[position] = np.minimum(counts_tf, TF_MAX)
-        heads[group] += counts
-        first += batch.size
-    return Block(indptr, docs, tf, base, first)
 
 
 class _Buffers(threading.local):
@@ -169,14 +98,15 @@ class NativeEngine:
     def _count_df(self, terms: int) -> np.ndarray:
         df = np.zeros(terms, dtype=np.int64)
         for block in self.blocks:
-            counts = np.diff(block.indptr)
+            counts = block.counts()
             df[: len(counts)] += counts
         if self.dead is not None:  # only blocks built in this process: small
             for block in self.blocks:
                 dead = self.dead[block.base : block.base + block.size]
                 if dead.any():
-                    term = np.repeat(np.arange(len(block.indptr) - 1), np.diff(block.indptr))
-                    df -= np.bincount(term[dead[block.docs]], minlength=terms)
+                    indptr, docs, _ = block.unpack()
+                    term = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+                    df -= np.bincount(term[dead[docs]], minlength=terms)
         return df
 
     @classmethod
@@ -238,25 +168,33 @@ class NativeEngine:
         terms = np.asarray(ids, dtype=np.int64)
         shape = (len(self.blocks), len(terms))
         starts, ends = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
+        groups, group_ends = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
         for row, block in enumerate(self.blocks):
-            known = terms < len(block.indptr) - 1
-            starts[row, known] = block.indptr[terms[known]]
-            ends[row, known] = block.indptr[terms[known] + 1]
+            known = terms < block.terms
+            heads, after = block.heads[terms[known]], block.heads[terms[known] + 1]
+            starts[row, known], ends[row, known] = heads[:, 0], after[:, 0]
+            groups[row, known], group_ends[row, known] = heads[:, 1], after[:, 1]
         counts = ends - starts
+        # a range whose groups do not match its postings, or lie beyond the block's, is
+        # damaged: never read (the compiled core trusts the groups it is given)
+        sizes = np.array([len(b.groups) for b in self.blocks], dtype=np.int64)[:, None]
+        whole = (group_ends - groups == -(-counts // GROUP)) & (group_ends <= sizes)
+        counts[~whole | (groups < 0)] = 0
         # block after block: a question's additions stay within one block's passages at a
         # time (their scores and norms in the cache), and each passage still gets its terms'
         # weights in question order, so the sums are those of any other order by block
-        block_row, term_row = np.nonzero(counts)
+        block_row, term_row = np.nonzero(counts > 0)
         found = np.zeros(len(term_row), dtype=_RANGE)
-        docs = np.array([b.docs.ctypes.data for b in self.blocks], dtype=np.uintp)
-        tf = np.array([b.tf.ctypes.data for b in self.blocks], dtype=np.uintp)
-        first = starts[block_row, term_row].astype(np.uintp)
-        found["docs"] = docs[block_row] + first * np.uintp(2)
-        found["tf"] = tf[block_row] + first
+        group_at = np.array([b.groups.ctypes.data for b in self.blocks], dtype=np.uintp)
+        data_at = np.array([b.data.ctypes.data for b in self.blocks], dtype=np.uintp)
+        first = groups[block_row, term_row].astype(np.uintp)
+        found["groups"] = group_at[block_row] + first * np.uintp(GROUP_DTYPE.itemsize)
+        found["data"] = data_at[block_row]
         found["count"] = counts[block_row, term_row]
         found["base"] = np.array([b.base for b in self.blocks], dtype=np.int64)[block_row]
         found["size"] = np.array([b.size for b in self.blocks], dtype=np.int64)[block_row]
         found["idf"] = self._idf[terms][term_row]
+        found["data_len"] = np.array([len(b.data) for b in self.blocks], dtype=np.int64)[block_row]
         return found, int(found["count"].sum()), term_row
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
@@ -264,10 +202,9 @@ class NativeEngine:
         out = np.zeros(self.total, dtype=np.float64)
         for term in self._ids(terms):
             for block in self.blocks:
-                start, end = block.range(term)
-                if end > start:
-                    passages = np.asarray(block.docs[start:end], dtype=np.int64) + block.base
-                    tf = np.asarray(block.tf[start:end])
+                docs, tf = block.postings(term)
+                if len(docs):
+                    passages = docs + block.base
                     np.add.at(out, passages, self._weights(term, tf, passages))
         if self.dead is not None:
             out[self.dead] = 0.0
@@ -294,16 +231,17 @@ class NativeEngine:
             if found is None:
                 continue
             for block in self.blocks:
-                start, end = block.range(found)
                 inside = (passages >= block.base) & (passages < block.base + block.size)
-                if end <= start or not inside.any():
+                if not inside.any():
                     continue
-                docs = np.asarray(block.docs[start:end])
+                docs, tf = block.postings(found)
+                if not len(docs):
+                    continue
                 local = passages[inside] - block.base
                 at = np.minimum(np.searchsorted(docs, local), len(docs) - 1)
                 has = docs[at] == local
                 where = np.flatnonzero(inside)[has]
-                tf = np.asarray(block.tf[start:end])[at[has]]
+                tf = tf[at[has]]
                 out[row, where] = self._weights(found, tf, passages[where])
         if self.dead is not None:
             out[:, self.dead[passages]] = 0.0
@@ -357,14 +295,15 @@ class NativeEngine:
         return open_engine(folder, config)
 
 
-_RANGE = np.dtype(
+_RANGE = np.dtype(  # score.c's Range
     [
-        ("docs", np.uintp),
-        ("tf", np.uintp),
+        ("groups", np.uintp),
+        ("data", np.uintp),
         ("count", np.int64),
         ("base", np.int64),
         ("size", np.int64),
         ("idf", np.float64),
+        ("data_len", np.int64),
     ]
 )
-assert _RANGE.itemsize == 48 and ctypes.sizeof(ctypes.c_void_p) == 8
+assert _RANGE.itemsize == 56 and ctypes.sizeof(ctypes.c_void_p) == 8

@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.engines.native import BLOCK_PASSAGES, LENGTHS, TERMS, Block
+from retrieval.engines.blocks import BLOCK_PASSAGES, Block
+from retrieval.engines.native import LENGTHS, TERMS
 from retrieval.index.postings import BLOCK, BLOCK_POSTINGS
 from retrieval.index.records import DOCUMENTS, PASSAGES, RecordWriter, open_documents, open_passages
 from retrieval.index.segments import KEYS, SEGMENT, segment_entry
@@ -71,7 +72,7 @@ def merge_tail(
         order = np.argsort(term, kind="stable")  # passages stay ascending within a term
         indptr = np.zeros(terms + 1, dtype=np.int64)
         np.cumsum(np.bincount(term, minlength=terms), out=indptr[1:])
-        block = Block(
+        block = Block.pack(
             indptr,
             (docs[order] - group_first).astype(np.uint16),
             tf[order],
@@ -113,15 +114,16 @@ def merge_tail(
             alive = numbers[numbers >= 0]
             if not len(alive):
                 continue
-            term = np.repeat(np.arange(len(block.indptr) - 1), np.diff(block.indptr))
-            renumbered = numbers[np.asarray(block.docs)]
+            indptr, block_docs, block_tf = block.unpack()
+            term = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+            renumbered = numbers[block_docs]
             kept = renumbered >= 0
             if group_first is not None and int(alive[-1]) + 1 - group_first > BLOCK_PASSAGES:
                 flush()  # a block's passages fit two bytes
             if group_first is None:
                 group_first = int(alive[0])
             group_end = int(alive[-1]) + 1
-            pending.append((term[kept], renumbered[kept], np.asarray(block.tf)[kept]))
+            pending.append((term[kept], renumbered[kept], block_tf[kept]))
             pending_postings += int(kept.sum())
             if pending_postings >= BLOCK_POSTINGS:
                 flush()

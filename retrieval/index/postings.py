@@ -11,11 +11,12 @@ import numpy as np
 
 from retrieval.config import BM25Config
 from retrieval.engines import Batch, Engine, Vocabulary, engine_class
-from retrieval.engines.native import BLOCK_PASSAGES, Block, NativeEngine, make_block
+from retrieval.engines.blocks import BLOCK_PASSAGES, Block, make_block
+from retrieval.engines.native import NativeEngine
 from retrieval.engines.rank_bm25 import RankBM25Engine
 
 # Postings waiting in memory before they become a block (at most BLOCK_PASSAGES passages):
-# about 10 bytes each while waiting, 3 in the block. Fewer blocks answer a little faster.
+# about 10 bytes each while waiting, about 1 in the block. Fewer blocks answer a little faster.
 BLOCK_POSTINGS = 16_000_000
 BLOCK = "block-{:03d}"
 

@@ -38,7 +38,7 @@ from retrieval.index.update import CannotUpdate, can_stay_native, link_files, up
 from retrieval.search import Retriever
 from retrieval.text.normalize import NORMALIZATION_VERSION
 
-FORMAT = 4  # bump when the files of a saved index change shape (4: segments of 3-byte postings)
+FORMAT = 5  # bump when the files of a saved index change shape (5: bit-packed postings)
 MANIFEST = "manifest.json"
 VERIFIED = "verified.json"  # which files have had their checksums read (_check_files)
 INDEX_DIR = "index"

@@ -30,7 +30,7 @@ def sources() -> list[Path]:
 def version() -> str:
     """A hash of the sources and flags: part of a saved index's settings fingerprint."""
     digest = hashlib.sha256(" ".join(FLAGS).encode())
-    for path in sources():
+    for path in [*sources(), *sorted(HERE.glob("*.h"))]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -102,6 +102,13 @@ def _declare(lib: ctypes.CDLL) -> None:
     lib.marjaa_term_weights.restype = None
     lib.marjaa_term_weights.argtypes = [pointer, i64, pointer, pointer, i64, pointer]
     lib.marjaa_term_weights.argtypes += [ctypes.c_int, f64, f64, pointer]
+    # pack.c: posting blocks packed and unpacked (retrieval/engines/blocks.py)
+    lib.marjaa_pack_block.restype = i64
+    lib.marjaa_pack_block.argtypes = [pointer, pointer, i64, pointer, pointer, pointer, pointer]
+    lib.marjaa_pack_block.argtypes += [i64]
+    lib.marjaa_unpack_block.restype = i64
+    lib.marjaa_unpack_block.argtypes = [pointer, pointer, i64, pointer, i64, pointer, i64, i64]
+    lib.marjaa_unpack_block.argtypes += [pointer, pointer]
     # analysis.c: written words -> token ids (retrieval/index/scan.py)
     lib.wt_new.restype = pointer
     lib.wt_free.argtypes = [pointer]

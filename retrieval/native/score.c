@@ -2,7 +2,8 @@
  *
  * A block holds the postings of some passages (one segment's, or a part of it): for each
  * term, the passages that contain it (ascending, numbered within the block) and the term's
- * frequency there. A question's terms are handed over as ranges, one per (term, block).
+ * frequency there, bit-packed in groups (blocks.h). A question's terms are handed over as
+ * ranges, one per (term, block).
  * Scores are added into a buffer of every passage, remembering which passages were touched,
  * so that choosing the best k and clearing the buffer cost the postings read, not a pass
  * over the whole corpus.
@@ -11,16 +12,19 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "blocks.h"
+
 enum { OKAPI = 0, BM25L = 1, BM25PLUS = 2 };
 
 /* One (term, block) range. */
 typedef struct {
-    const uint16_t *docs; /* passages of the block (at most 65,536), ascending */
-    const uint8_t *tf;    /* the term's frequency in each (capped at 255) */
+    const Group *groups;  /* the term's groups in the block */
+    const uint8_t *data;  /* the block's packed bits */
     int64_t count;        /* postings in the range */
     int64_t base;         /* the block's first passage in the whole index */
     int64_t size;         /* passages in the block: a posting beyond it is never read */
     double idf;
+    int64_t data_len;     /* bytes of ``data``: nothing beyond is read */
 } Range;
 
 static inline double weight(int variant, double idf, double tf, double norm, double k1,
@@ -34,7 +38,7 @@ static inline double weight(int variant, double idf, double tf, double norm, dou
 
 /* The first index in docs[from..count) whose value is >= target (galloping: cheap when
  * the answer is near ``from``). */
-static int64_t gallop(const uint16_t *docs, int64_t count, int64_t from, int64_t target) {
+static int64_t gallop(const int32_t *docs, int64_t count, int64_t from, int64_t target) {
     int64_t step = 1, lo = from, hi = from;
     while (hi < count && docs[hi] < target) {
         lo = hi + 1;
@@ -109,24 +113,27 @@ int64_t marjaa_top_blocks(const Range *ranges, int64_t n_ranges, const float *no
         const float *block_norm = norm + base;
         for (; r < n_ranges && ranges[r].base == base; r++) {
             const Range *range = &ranges[r];
-            const uint16_t *docs = range->docs;
-            const uint8_t *tf = range->tf;
+            int32_t docs[GROUP];
+            uint8_t tf[GROUP];
             double idf = range->idf;
-            int64_t count = range->count;
-            if (variant != BM25L) { /* Okapi (and BM25+ without its constant): the common case */
-                float c = (float)(idf * (k1 + 1)), kf = (float)k1;
-                for (int64_t i = 0; i < count; i++) {
-                    int64_t local = docs[i];
-                    if (local >= size) continue; /* damaged: never out of bounds */
-                    float t = (float)tf[i];
-                    acc[local] += (double)(c * t / (t + kf * block_norm[local]));
+            float c = (float)(idf * (k1 + 1)), kf = (float)k1;
+            int64_t prev = -1;
+            for (int64_t done = 0, g = 0; done < range->count; done += GROUP, g++) {
+                int64_t n = range->count - done < GROUP ? range->count - done : GROUP;
+                if (!unpack_group(&range->groups[g], range->data, range->data_len, n, prev,
+                                  size, docs, tf))
+                    break; /* damaged: the rest of the range is not read */
+                prev = docs[n - 1];
+                if (variant != BM25L) { /* Okapi (and BM25+ without its constant): the common case */
+                    for (int64_t i = 0; i < n; i++) {
+                        float t = (float)tf[i];
+                        acc[docs[i]] += (double)(c * t / (t + kf * block_norm[docs[i]]));
+                    }
+                    continue;
                 }
-                continue;
-            }
-            for (int64_t i = 0; i < count; i++) {
-                int64_t local = docs[i];
-                if (local >= size) continue;
-                acc[local] += weight(variant, idf, (double)tf[i], block_norm[local], k1, delta);
+                for (int64_t i = 0; i < n; i++)
+                    acc[docs[i]] += weight(variant, idf, (double)tf[i], block_norm[docs[i]], k1,
+                                           delta);
             }
         }
         /* Passages come in corpus order, so one that only ties the worst of a full best k
@@ -159,21 +166,35 @@ int64_t marjaa_top_blocks(const Range *ranges, int64_t n_ranges, const float *no
 
 /* The weight of each range's term in each of ``candidates`` (``m`` passages of the index,
  * ascending): out[row[r] * m + j] for range r, where the passage has the term (the rest of
- * ``out`` is left as it is). Found by galloping search through the range's postings. */
+ * ``out`` is left as it is). Groups whose last passage lies before a candidate are skipped
+ * unread; the group that may hold it is unpacked and searched. */
 void marjaa_term_weights(const Range *ranges, int64_t n_ranges, const int64_t *row,
                          const int64_t *candidates, int64_t m, const float *norm,
                          int variant, double k1, double delta, double *out) {
+    int32_t docs[GROUP];
+    uint8_t tf[GROUP];
     for (int64_t r = 0; r < n_ranges; r++) {
         const Range *range = &ranges[r];
-        int64_t at = 0;
+        int64_t n_groups = (range->count + GROUP - 1) / GROUP;
+        int64_t g = 0, open = -1, n = 0, at = 0;
         for (int64_t j = 0; j < m; j++) {
             int64_t local = candidates[j] - range->base;
             if (local < 0) continue;
             if (local >= range->size) break;
-            at = gallop(range->docs, range->count, at, local);
-            if (at >= range->count) break;
-            if (range->docs[at] == local)
-                out[row[r] * m + j] = weight(variant, range->idf, (double)range->tf[at],
+            while (g < n_groups && range->groups[g].last < local) g++;
+            if (g >= n_groups) break;
+            if (g != open) {
+                int64_t prev = g ? range->groups[g - 1].last : -1;
+                n = range->count - g * GROUP < GROUP ? range->count - g * GROUP : GROUP;
+                if (!unpack_group(&range->groups[g], range->data, range->data_len, n, prev,
+                                  range->size, docs, tf))
+                    break;
+                open = g;
+                at = 0;
+            }
+            at = gallop(docs, n, at, local);
+            if (at < n && docs[at] == local)
+                out[row[r] * m + j] = weight(variant, range->idf, (double)tf[at],
                                              norm[candidates[j]], k1, delta);
         }
     }

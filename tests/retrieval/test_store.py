@@ -108,7 +108,7 @@ def _damage_truncate(folder):
 
 
 def _damage_garble(folder):
-    path = folder / "seg-0000" / "block-000.docs.npy"
+    path = folder / "seg-0000" / "block-000.data.npy"
     data = bytearray(path.read_bytes())
     data[-8:] = b"\xff" * 8  # same size: only the checksum can tell
     path.write_bytes(bytes(data))
@@ -149,7 +149,7 @@ def test_checksums_read_when_written_not_at_the_first_open(corpus, opener, monke
     _damage_garble(folder)  # a file rewritten since is read again, and found damaged
     opener(corpus, config)
     assert opener.builds == 2
-    assert read[0].name == "block-000.docs.npy"  # the first read: then the rebuild's
+    assert read[0].name == "block-000.data.npy"  # the first read: then the rebuild's
     assert any("damaged" in w for w in opener.warnings)
 
 

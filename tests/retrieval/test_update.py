@@ -160,10 +160,10 @@ def test_the_numpy_scoring_gives_the_compiled_core_scores(corpus, tmp_path):
 def test_two_threads_find_the_best_k_of_one(corpus, tmp_path, monkeypatch):
     """Blocks split between two threads (a question with many postings) give exactly the
     best k one thread gives: forced here with small blocks and no minimum."""
-    from retrieval.engines import native
+    from retrieval.engines import blocks
     from retrieval.index import postings
 
-    for module in (native, postings):
+    for module in (blocks, postings):
         monkeypatch.setattr(module, "BLOCK_PASSAGES", 5)
     engine = opened(corpus, tmp_path / "data").engine
     retriever = opened(corpus, tmp_path / "data")
@@ -223,13 +223,13 @@ def test_kill_during_an_update_leaves_the_previous_index_whole(corpus, tmp_path)
 
 
 def test_small_blocks_split_and_merge_to_the_same_answers(corpus, tmp_path, monkeypatch):
-    """Blocks hold at most BLOCK_PASSAGES passages (their numbers fit two bytes): with 7, the
+    """Blocks hold at most BLOCK_PASSAGES passages (their numbers fit 16 bits): with 7, the
     seeds' 54 passages make 8 blocks at build, and merges regroup them within the limit."""
     expected = answers(rebuilt(corpus))
-    from retrieval.engines import native
+    from retrieval.engines import blocks
     from retrieval.index import postings
 
-    for module in (native, postings, merge):
+    for module in (blocks, postings, merge):
         monkeypatch.setattr(module, "BLOCK_PASSAGES", 7)
     data = tmp_path / "data"
     retriever = opened(corpus, data)
