@@ -126,7 +126,8 @@ class Block:
             raise ValueError(f"{stem.name}: postings of the wrong shape")
         if int(heads[-1, 1]) != len(groups) or len(data) < PADDING:
             raise ValueError(f"{stem.name}: offsets do not match the postings")
-        return cls(heads, groups, data, base, size)
+        # plain arrays over the mapping: a memmap's indexing costs more than the lookup
+        return cls(np.asarray(heads), np.asarray(groups), np.asarray(data), base, size)
 
     @classmethod
     def pack(cls, indptr: np.ndarray, docs: np.ndarray, tf: np.ndarray, base: int, size: int):

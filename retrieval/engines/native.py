@@ -92,6 +92,7 @@ class NativeEngine:
         self._idf = idf(config.variant, self.df, live)
         self.vocabulary = {t: i for i, t in enumerate(terms) if i < len(self.df) and self.df[i]}
         self._buffers = _Buffers()
+        self._block_table = _block_table(blocks)
         self._largest_block = max((block.size for block in blocks), default=0)
         self._lib = library()
 
@@ -166,35 +167,36 @@ class NativeEngine:
         the term (index in ``ids``) of each range. Looked up block by block, all the terms
         at once."""
         terms = np.asarray(ids, dtype=np.int64)
-        shape = (len(self.blocks), len(terms))
-        starts, ends = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
-        groups, group_ends = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
+        # each block's heads of the terms and of the terms after them, in one lookup (a term
+        # the block does not know, added to the vocabulary since, is its last row twice)
+        both = np.concatenate([terms, terms + 1])
+        heads = np.zeros((len(self.blocks), 2 * len(terms), 2), np.int64)
         for row, block in enumerate(self.blocks):
-            known = terms < block.terms
-            heads, after = block.heads[terms[known]], block.heads[terms[known] + 1]
-            starts[row, known], ends[row, known] = heads[:, 0], after[:, 0]
-            groups[row, known], group_ends[row, known] = heads[:, 1], after[:, 1]
+            heads[row] = block.heads[np.minimum(both, block.terms)]
+        starts, ends = heads[:, : len(terms), 0], heads[:, len(terms) :, 0]
+        groups, group_ends = heads[:, : len(terms), 1], heads[:, len(terms) :, 1]
         counts = ends - starts
         # a range whose groups do not match its postings, or lie beyond the block's, is
         # damaged: never read (the compiled core trusts the groups it is given)
-        sizes = np.array([len(b.groups) for b in self.blocks], dtype=np.int64)[:, None]
-        whole = (group_ends - groups == -(-counts // GROUP)) & (group_ends <= sizes)
+        table = self._block_table
+        whole = (group_ends - groups == -(-counts // GROUP)) & (
+            group_ends <= table["groups"][:, None]
+        )
         counts[~whole | (groups < 0)] = 0
         # block after block: a question's additions stay within one block's passages at a
         # time (their scores and norms in the cache), and each passage still gets its terms'
         # weights in question order, so the sums are those of any other order by block
         block_row, term_row = np.nonzero(counts > 0)
         found = np.zeros(len(term_row), dtype=_RANGE)
-        group_at = np.array([b.groups.ctypes.data for b in self.blocks], dtype=np.uintp)
-        data_at = np.array([b.data.ctypes.data for b in self.blocks], dtype=np.uintp)
         first = groups[block_row, term_row].astype(np.uintp)
-        found["groups"] = group_at[block_row] + first * np.uintp(GROUP_DTYPE.itemsize)
-        found["data"] = data_at[block_row]
+        of_block = table[block_row]
+        found["groups"] = of_block["groups_at"] + first * np.uintp(GROUP_DTYPE.itemsize)
+        found["data"] = of_block["data_at"]
         found["count"] = counts[block_row, term_row]
-        found["base"] = np.array([b.base for b in self.blocks], dtype=np.int64)[block_row]
-        found["size"] = np.array([b.size for b in self.blocks], dtype=np.int64)[block_row]
+        found["base"] = of_block["base"]
+        found["size"] = of_block["size"]
         found["idf"] = self._idf[terms][term_row]
-        found["data_len"] = np.array([len(b.data) for b in self.blocks], dtype=np.int64)[block_row]
+        found["data_len"] = of_block["data_len"]
         return found, int(found["count"].sum()), term_row
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
@@ -295,6 +297,31 @@ class NativeEngine:
         return open_engine(folder, config)
 
 
+def _block_table(blocks: Sequence[Block]) -> np.ndarray:
+    """What a question's ranges need of each block: where its arrays lie, and their sizes."""
+    table = np.zeros(len(blocks), dtype=_BLOCK)
+    for row, block in enumerate(blocks):
+        table[row] = (
+            block.groups.ctypes.data,
+            block.data.ctypes.data,
+            len(block.groups),
+            len(block.data),
+            block.base,
+            block.size,
+        )
+    return table
+
+
+_BLOCK = np.dtype(
+    [
+        ("groups_at", np.uintp),
+        ("data_at", np.uintp),
+        ("groups", np.int64),
+        ("data_len", np.int64),
+        ("base", np.int64),
+        ("size", np.int64),
+    ]
+)
 _RANGE = np.dtype(  # score.c's Range
     [
         ("groups", np.uintp),

@@ -1,9 +1,10 @@
 """Passages and documents on disk: one JSON line each plus an offsets array, read lazily
-through mmap, so opening a saved index of a million passages reads none of them."""
+(a record at a time, with pread), so opening a saved index of a million passages reads none
+of them."""
 
 from __future__ import annotations
 
-import mmap
+import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, Generic, TypeVar, overload
@@ -73,15 +74,20 @@ class LazySequence(Sequence[Record], Generic[Record]):
 
 
 class Records(LazySequence[Record]):
-    """Records decoded one by one from a memory-mapped JSON lines file."""
+    """Records decoded one by one from a JSON lines file.
+
+    Each is read with its own pread, not through a memory mapping: a question reads a few
+    records scattered over a file of hundreds of MB, and a mapping would make every one of
+    them fault in the pages around it (64 kB) and keep them in the process's memory. The
+    file stays open (a replaced index keeps reading the files it opened)."""
 
     def __init__(self, path: Path, decode: Callable[[list[Any]], Record]) -> None:
         self._offsets = np.asarray(np.load(offsets_path(path), mmap_mode="r"))
         self._decode = decode
-        with path.open("rb") as file:  # the mapping outlives the file object
-            size = path.stat().st_size
-            self._data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        self._file = path.open("rb", buffering=0)
+        size = os.fstat(self._file.fileno()).st_size
         if int(self._offsets[-1]) != size:
+            self._file.close()
             raise ValueError(f"{path.name}: offsets do not match the file")
 
     def __len__(self) -> int:
@@ -90,7 +96,10 @@ class Records(LazySequence[Record]):
     def row(self, index: int) -> list[Any]:
         """The stored JSON row, undecoded."""
         start, end = int(self._offsets[index]), int(self._offsets[index + 1])
-        return orjson.loads(self._data[start:end])
+        line = os.pread(self._file.fileno(), end - start, start)
+        if len(line) != end - start:
+            raise ValueError(f"{Path(self._file.name).name}: shorter than its offsets")
+        return orjson.loads(line)
 
     def _item(self, index: int) -> Record:
         return self._decode(self.row(index))

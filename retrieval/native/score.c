@@ -96,6 +96,24 @@ static void offer(double s, int64_t p, int64_t k, int64_t *found, int64_t *ids, 
     ids[c] = p;
 }
 
+/* BM25L's weights of one range added into ``acc`` (unpacked group by group). */
+static void add_range_bm25l(const Range *range, const float *block_norm, int64_t size,
+                            double k1, double delta, double *acc) {
+    int32_t docs[GROUP];
+    uint8_t tf[GROUP];
+    int64_t prev = -1;
+    for (int64_t done = 0, g = 0; done < range->count; done += GROUP, g++) {
+        int64_t n = range->count - done < GROUP ? range->count - done : GROUP;
+        if (!unpack_group(&range->groups[g], range->data, range->data_len, n, prev, size, docs,
+                          tf))
+            return; /* damaged: the rest of the range is not read */
+        prev = docs[n - 1];
+        for (int64_t i = 0; i < n; i++)
+            acc[docs[i]] += weight(BM25L, range->idf, (double)tf[i], block_norm[docs[i]], k1,
+                                   delta);
+    }
+}
+
 /* The best ``k`` passages (positive scores only) for the ranges of a question, best first,
  * into ``ids`` and ``out``; returns how many. ``ranges`` come block after block: the
  * weights of one block's ranges are added into ``acc`` (room for the largest block's
@@ -113,27 +131,42 @@ int64_t marjaa_top_blocks(const Range *ranges, int64_t n_ranges, const float *no
         const float *block_norm = norm + base;
         for (; r < n_ranges && ranges[r].base == base; r++) {
             const Range *range = &ranges[r];
-            int32_t docs[GROUP];
-            uint8_t tf[GROUP];
-            double idf = range->idf;
-            float c = (float)(idf * (k1 + 1)), kf = (float)k1;
-            int64_t prev = -1;
-            for (int64_t done = 0, g = 0; done < range->count; done += GROUP, g++) {
-                int64_t n = range->count - done < GROUP ? range->count - done : GROUP;
-                if (!unpack_group(&range->groups[g], range->data, range->data_len, n, prev,
-                                  size, docs, tf))
+            if (variant == BM25L) {
+                add_range_bm25l(range, block_norm, size, k1, delta, acc);
+                continue;
+            }
+            /* Okapi (and BM25+ without its constant): the common case, unpacked as it is
+             * added, without a pass through a buffer */
+            float c = (float)(range->idf * (k1 + 1)), kf = (float)k1;
+            int64_t doc = -1, n_groups = (range->count + GROUP - 1) / GROUP;
+            for (int64_t g = 0; g < n_groups; g++) {
+                const Group *group = &range->groups[g];
+                int64_t n = range->count - g * GROUP < GROUP ? range->count - g * GROUP : GROUP;
+                unsigned doc_bits = group->doc_bits, tf_bits = group->tf_bits;
+                if (doc_bits > 16 || tf_bits > 8 ||
+                    (int64_t)group->offset + group_bytes(n, doc_bits, tf_bits) + PADDING >
+                        range->data_len)
                     break; /* damaged: the rest of the range is not read */
-                prev = docs[n - 1];
-                if (variant != BM25L) { /* Okapi (and BM25+ without its constant): the common case */
-                    for (int64_t i = 0; i < n; i++) {
-                        float t = (float)tf[i];
-                        acc[docs[i]] += (double)(c * t / (t + kf * block_norm[docs[i]]));
+                const uint8_t *at = range->data + group->offset;
+                uint32_t mask = (1u << doc_bits) - 1;
+                uint64_t bit = 0;
+                if (tf_bits == 0) { /* every frequency 1 */
+                    for (int64_t i = 0; i < n; i++, bit += doc_bits) {
+                        doc += (int64_t)bits_at(at, bit, mask) + 1;
+                        if (doc >= size) break;
+                        acc[doc] += (double)(c / (1.0f + kf * block_norm[doc]));
                     }
-                    continue;
+                } else {
+                    uint32_t tf_mask = (1u << tf_bits) - 1;
+                    uint64_t tf_bit = (uint64_t)n * doc_bits;
+                    for (int64_t i = 0; i < n; i++, bit += doc_bits, tf_bit += tf_bits) {
+                        doc += (int64_t)bits_at(at, bit, mask) + 1;
+                        if (doc >= size) break;
+                        float t = (float)(bits_at(at, tf_bit, tf_mask) + 1);
+                        acc[doc] += (double)(c * t / (t + kf * block_norm[doc]));
+                    }
                 }
-                for (int64_t i = 0; i < n; i++)
-                    acc[docs[i]] += weight(variant, idf, (double)tf[i], block_norm[docs[i]], k1,
-                                           delta);
+                if (doc != group->last) break; /* damaged (or past the block) */
             }
         }
         /* Passages come in corpus order, so one that only ties the worst of a full best k
